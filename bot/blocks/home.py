@@ -1,0 +1,132 @@
+"""The App Home tab: where a participant sees their status and acts on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.catalogue import Catalogue
+from bot.profile import Status
+
+INTRO = (
+    "Turnabout runs the company's *reverse mentoring* program: early-career colleagues teach senior ones "
+    "the tools and perspectives they know best, and learn perspective back. We pair people thoughtfully, "
+    "then keep the sessions happening."
+)
+
+
+def button(text: str, action_id: str, *, style: str | None = None, value: str | None = None) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, style=style, value=value or action_id)
+
+
+@dataclass(frozen=True)
+class PairLine:
+    """One of the person's current pairs, as their Home tab shows it."""
+
+    other_name: str
+    other_role: str  # "your mentee" / "your mentor"
+    momentum: str
+    sessions: int
+    last_session: date | None
+    next_session: date | None
+
+
+MOMENTUM_LABELS = {
+    "on_track": ":large_green_circle: on track",
+    "cooling": ":large_yellow_circle: cooling: time for a session",
+    "lapsed": ":red_circle: lapsed: it's been a while",
+}
+
+
+def pair_lines(pairs: Sequence[PairLine]) -> str:
+    lines = []
+    for pair in pairs:
+        sessions = f"{pair.sessions} {'session' if pair.sessions == 1 else 'sessions'}"
+        parts = [MOMENTUM_LABELS.get(pair.momentum, pair.momentum), sessions]
+        if pair.last_session:
+            parts.append(f"last {pair.last_session:%-d %b}")
+        if pair.next_session:
+            parts.append(f"next {pair.next_session:%-d %b}")
+        lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
+    return "\n".join(lines)
+
+
+def home_view(
+    *,
+    status: Status,
+    profile: ProfileLike | None,
+    catalogue: Catalogue,
+    paused_until: datetime | None = None,
+    pairs: Sequence[PairLine] = (),
+    lead_summary: Sequence[dict[str, Any]] = (),
+) -> View:
+    """The Home tab for one person, given their status as of now."""
+    blocks: list[Block | dict[str, Any]] = [HeaderBlock(text="Reverse mentoring")]
+    if lead_summary:
+        blocks += [*lead_summary, DividerBlock()]
+    if status is Status.NOT_JOINED or profile is None:
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text=INTRO)),
+            SectionBlock(text=MarkdownTextObject(text="*You haven't joined yet.* It takes two minutes.")),
+            ActionsBlock(elements=[button("Join the program", ids.A_JOIN, style="primary")]),
+        ]
+        return View(type="home", blocks=blocks)
+    if status is Status.LEFT:
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text="*You have left the program.* You're welcome back any time.")),
+            ActionsBlock(elements=[button("Join again", ids.A_JOIN, style="primary")]),
+        ]
+        return View(type="home", blocks=blocks)
+    if status is Status.PAUSED:
+        until = f" until {slack_date(paused_until, profile.tz)}" if paused_until else ""
+        headline = f":double_vertical_bar: *Paused{until}.* We won't match you or send reminders meanwhile."
+        actions = [
+            button("Resume now", ids.A_RESUME, style="primary"),
+            button("Edit my answers", ids.A_EDIT),
+            _leave_button(),
+        ]
+    else:
+        matched = (
+            f"{len(pairs)} {'match' if len(pairs) == 1 else 'matches'} below"
+            if pairs
+            else "We'll let you know when you're matched"
+        )
+        headline = f":large_green_circle: *Active* as {role_phrase(profile)}. {matched}."
+        actions = [button("Edit my answers", ids.A_EDIT), button("Pause", ids.A_PAUSE), _leave_button()]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=headline)), ActionsBlock(elements=actions)]
+    if pairs:
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*\n" + pair_lines(pairs)))]
+    blocks += [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(profile_lines(profile, catalogue)))),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Type `/mentoring help` in any channel to see everything you can do.")]
+        ),
+    ]
+    return View(type="home", blocks=blocks)
+
+
+def _leave_button() -> ButtonElement:
+    # Leaving is rare and consequential; the modal that opens asks about deleting data, so no confirm here.
+    return button("Leave", ids.A_LEAVE, style="danger")
+
+
+def confirm(title: str, text: str, yes: str) -> ConfirmObject:
+    return ConfirmObject(title=title, text=text, confirm=yes, deny="Cancel")

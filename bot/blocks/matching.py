@@ -1,0 +1,300 @@
+"""Messages for matching: the lead's preview, introductions, the mentor guide, waitlist and ending notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot import ids
+from bot.blocks.common import ProfileLike
+from bot.blocks.messages import section
+from bot.catalogue import Catalogue
+from bot.content import Content, agreement_lines, starters_for
+from bot.profile import Cadence
+from storage.models import Pairing, PairingStatus, RoundStatus
+
+# A message holds 50 blocks; the preview keeps room for its header, summary and buttons.
+PREVIEW_PAIRS_SHOWN = 30
+
+
+class PersonLike(ProfileLike, Protocol):
+    title: str
+
+
+def who(person: PersonLike) -> str:
+    details = " · ".join(x for x in (person.title, person.department) if x)
+    return f"*{person.name or person.slack_user_id}*" + (f" ({details})" if details else "")
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def preview(
+    *,
+    round_id: int,
+    status: str,
+    pairings: Sequence[Pairing],
+    unmatched: Sequence[tuple[str, str]],
+    people: dict[str, Any],
+    decided_by: str | None = None,
+    sent: int | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The lead's review of a round: each pair with its score and reasons, who waits and why, and buttons."""
+    live = [p for p in pairings if p.status != PairingStatus.DROPPED]
+    mentees = len(live)
+    mentors = len({p.mentor_id for p in live})
+    waiting = len(unmatched)
+    summary = f"{mentees} {'pair' if mentees == 1 else 'pairs'} ({mentors} {'mentor' if mentors == 1 else 'mentors'})"
+    summary += f", {waiting} {'person' if waiting == 1 else 'people'} waiting"
+    if status == RoundStatus.APPROVED:
+        title = "Matches approved"
+        headline = f":white_check_mark: Approved by <@{decided_by}>: {summary}."
+        if sent is not None:
+            headline += f" {sent} messages sent (introductions, mentor guides, waitlist notes)."
+    elif status == RoundStatus.DISCARDED:
+        title = "Matches discarded"
+        headline = f"This proposal was discarded or replaced by a newer one ({summary})."
+    else:
+        title = "Proposed matches"
+        headline = (
+            f"{summary}. Nothing is sent until you approve. "
+            "Drop any pair you don't like, then run again to fill the gaps."
+        )
+    blocks: list[Block] = [HeaderBlock(text=title), section(headline), DividerBlock()]
+    for pairing in list(pairings)[:PREVIEW_PAIRS_SHOWN]:
+        mentor, mentee = people.get(pairing.mentor_id), people.get(pairing.mentee_id)
+        names = f"{who(mentor) if mentor else pairing.mentor_id}  →  {who(mentee) if mentee else pairing.mentee_id}"
+        reasons = "; ".join(pairing.reasons)
+        if pairing.status == PairingStatus.DROPPED:
+            blocks.append(section(f"~{names}~  _dropped_"))
+            continue
+        text = f"{names}\nScore {pairing.score:.0f}/100 · _{reasons}_"
+        accessory = None
+        if status == RoundStatus.DRAFT:
+            accessory = ButtonElement(text="Drop", action_id=ids.A_MATCH_DROP, value=str(pairing.id))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:3000]), accessory=accessory))
+    hidden = len(pairings) - PREVIEW_PAIRS_SHOWN
+    if hidden > 0:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"…and {hidden} more pairs, all included when you approve.")]
+            )
+        )
+    if unmatched:
+        lines = [f"• {_name(people, user_id)}: {reason}" for user_id, reason in unmatched[:15]]
+        if len(unmatched) > 15:
+            lines.append(f"…and {len(unmatched) - 15} more")
+        blocks += [DividerBlock(), section("*Waiting this round*\n" + "\n".join(lines))]
+    if status == RoundStatus.DRAFT:
+        approve_text = f"Approve {mentees} {'pair' if mentees == 1 else 'pairs'}"
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=approve_text,
+                        action_id=ids.A_MATCH_APPROVE,
+                        value=str(round_id),
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Send introductions?",
+                            text=f"{mentees} introductions go out now, and everyone waiting is told why.",
+                            confirm="Approve and send",
+                            deny="Not yet",
+                        ),
+                    ),
+                    ButtonElement(text="Run again", action_id=ids.A_MATCH_RERUN, value=str(round_id)),
+                    ButtonElement(text="Discard", action_id=ids.A_MATCH_DISCARD, value=str(round_id)),
+                ]
+            )
+        )
+    return f"{title}: {summary}", _dicts(blocks)
+
+
+def _name(people: dict[str, Any], user_id: str) -> str:
+    person = people.get(user_id)
+    return person.name if person is not None and person.name else f"<@{user_id}>"
+
+
+def introduction(
+    *,
+    mentor: PersonLike,
+    mentees: Sequence[PersonLike],
+    pairings: Sequence[Pairing],
+    catalogue: Catalogue,
+    content: Content,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The group DM that introduces a mentor to their mentee(s) and gets the first session going."""
+    anchor = str(pairings[0].id)
+    mentee_names = " and ".join(m.name for m in mentees)
+    text = f"Meet your reverse mentoring match: {mentor.name} will mentor {mentee_names}."
+    people = [f"*Mentor:* <@{mentor.slack_user_id}>, {_role_line(mentor)}"]
+    people += [f"*Mentee:* <@{m.slack_user_id}>, {_role_line(m)}" for m in mentees]
+    why = []
+    for pairing, mentee in zip(pairings, mentees, strict=True):
+        prefix = f"With {mentee.name}: " if len(mentees) > 1 else ""
+        why.append(f"• {prefix}{'; '.join(pairing.reasons)}")
+    wanted: list[str] = []
+    for pairing, mentee in zip(pairings, mentees, strict=True):
+        wanted += [t for t in pairing.shared_topics if t not in wanted]
+        wanted += [t for t in mentee.learn_topics if t not in wanted]
+    seed = ",".join([mentor.slack_user_id, *(m.slack_user_id for m in mentees)])
+    starters = starters_for(content, wanted, count=3, seed=seed)
+    cadence = _cadence_label(mentor.cadence)
+    blocks: list[Block] = [
+        HeaderBlock(text="Meet your reverse mentoring match"),
+        section(
+            f":wave: Hello! A program lead matched you for reverse mentoring: <@{mentor.slack_user_id}> shares "
+            f"what they know about {_topics(catalogue, pairings)}, and gets perspective back."
+        ),
+        section("\n".join(people)),
+        section("*Why you were matched*\n" + "\n".join(why)),
+        section("*Three conversation starters*\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(starters, 1))),
+        section("*A first session (45 minutes)*\n" + "\n".join(f"• {step}" for step in content.agenda)),
+        section("*Our mentoring agreement*\n" + "\n".join(f"• {line}" for line in agreement_lines(content, cadence))),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="We met — log a session", action_id=ids.A_LOG_SESSION, value=anchor, style="primary"
+                ),
+                DatePickerElement(action_id=ids.A_SET_NEXT_SESSION, placeholder="Set our next session"),
+                ButtonElement(text="This match isn't working", action_id=ids.A_NOT_WORKING, value=anchor),
+            ],
+            block_id=f"pair:{anchor}",
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=(
+                        "Only the people matched here can see this conversation. "
+                        '"This match isn\'t working" tells the program leads, nobody else.'
+                    )
+                )
+            ]
+        ),
+    ]
+    return text, _dicts(blocks)
+
+
+def _role_line(person: PersonLike) -> str:
+    return ", ".join(x for x in (person.title, person.department) if x) or "colleague"
+
+
+def _topics(catalogue: Catalogue, pairings: Sequence[Pairing]) -> str:
+    topics: list[str] = []
+    for pairing in pairings:
+        topics += [t for t in pairing.shared_topics if t not in topics]
+    labels = [catalogue.label(t) for t in topics] or ["what they know"]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _cadence_label(cadence: str) -> str:
+    try:
+        return Cadence(cadence).label.lower()
+    except ValueError:
+        return "every two weeks"
+
+
+def mentor_guide(*, mentor: PersonLike, content: Content) -> tuple[str, list[dict[str, Any]]]:
+    """The private guide a first-time reverse mentor gets."""
+    text = f"{content.mentor_guide_title}: a short guide for your first reverse mentoring sessions"
+    blocks: list[Block] = [
+        HeaderBlock(text=content.mentor_guide_title[:150]),
+        section(f"Congratulations on your first match, {mentor.name}! A few things that make reverse mentoring work:"),
+        section("\n".join(f"• {line}" for line in content.mentor_guide)),
+        ContextBlock(elements=[MarkdownTextObject(text="Only you received this guide.")]),
+    ]
+    return text, _dicts(blocks)
+
+
+def waitlist_text(*, person: PersonLike, reason: str) -> str:
+    return (
+        f"Hi {person.name}, no match for you in this reverse mentoring round, so you're on the waitlist: {reason}. "
+        "You keep your place, and people who have waited longest get priority next round. "
+        "Adding topics with `/mentoring edit` can widen your chances."
+    )
+
+
+def pair_ended_text(*, other_name: str) -> str:
+    return (
+        f"Your reverse mentoring pairing with {other_name} has ended. Thank you for the time you gave each other. "
+        "You stay in the program and will be considered in the next matching round."
+    )
+
+
+def not_working_alert(*, reporter: str, pairing: Pairing) -> tuple[str, list[dict[str, Any]]]:
+    """What the leads see when someone says their match isn't working (nobody else sees it)."""
+    other = pairing.mentee_id if reporter == pairing.mentor_id else pairing.mentor_id
+    text = f"<@{reporter}> says their match with <@{other}> isn't working."
+    blocks: list[Block] = [
+        section(f":warning: {text} Nobody else has been told; you may want to reach out to them privately."),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="End this pair",
+                    action_id=ids.A_PAIR_END,
+                    value=str(pairing.id),
+                    style="danger",
+                    confirm=ConfirmObject(
+                        title="End this pair?",
+                        text="Both people are told kindly, and they won't be matched with each other again.",
+                        confirm="End pair",
+                        deny="Cancel",
+                    ),
+                )
+            ]
+        ),
+    ]
+    return text, _dicts(blocks)
+
+
+def pairs_list(*, pairings: Sequence[Pairing], people: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The lead's view of active pairs, each with a button to end it."""
+    if not pairings:
+        return "No active pairs yet.", _dicts([section("No active pairs yet. `/mentoring match` proposes some.")])
+    blocks: list[Block] = [HeaderBlock(text=f"Active pairs ({len(pairings)})")]
+    for pairing in list(pairings)[:45]:
+        names = f"{_name(people, pairing.mentor_id)} → {_name(people, pairing.mentee_id)}"
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=names),
+                accessory=ButtonElement(
+                    text="End pair",
+                    action_id=ids.A_PAIR_END,
+                    value=str(pairing.id),
+                    confirm=ConfirmObject(
+                        title="End this pair?",
+                        text="Both people are told kindly, and they won't be matched with each other again.",
+                        confirm="End pair",
+                        deny="Cancel",
+                    ),
+                ),
+            )
+        )
+    if len(pairings) > 45:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(pairings) - 45} more.")]))
+    return f"{len(pairings)} active pairs", _dicts(blocks)
+
+
+def next_session_text(*, when: date, set_by: str) -> str:
+    return f":spiral_calendar_pad: Next session: {when:%A %-d %B} (set by <@{set_by}>)."
+
+
+def session_logged_text(*, count: int, first_time: bool) -> str:
+    if not first_time:
+        return "That session is already logged (one of you beat you to it). Thank you!"
+    return f":white_check_mark: Logged today's session, number {count} for your pair. Thank you for keeping it going!"

@@ -1,0 +1,199 @@
+"""Messages: ephemeral answers to `/mentoring`, DMs, and the small pause/leave modals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.home import button
+from bot.catalogue import Catalogue
+from bot.profile import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status
+
+HELP_COMMANDS = [
+    ("join", "sign up (or change your answers)"),
+    ("edit", "change your answers"),
+    ("status", "see where you stand"),
+    ("pause [weeks]", f"take a break, {PAUSE_DEFAULT_WEEKS} weeks unless you say (up to {PAUSE_MAX_WEEKS})"),
+    ("resume", "come back from a pause"),
+    ("log [date] [note]", "log a session with your match (today unless you give a date)"),
+    ("leave", "leave the program, optionally deleting your data"),
+    ("help", "show this list"),
+]
+LEAD_COMMANDS: list[tuple[str, str]] = [
+    ("match", "propose the best pairs for everyone waiting; you review before anything is sent"),
+    ("pairs", "see active pairs, and end one"),
+    ("unpair @a @b", "end a pair; both are told kindly and never matched again"),
+    ("report", "how the program is doing: pairs on track, cooling, lapsed; check-in totals"),
+]
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def help_blocks(*, is_lead: bool, unknown: str | None = None) -> list[Block]:
+    """The help text; `unknown` is what the person typed when we didn't understand it."""
+    lines = [f"`/mentoring {name}`: {what}" for name, what in HELP_COMMANDS]
+    if is_lead and LEAD_COMMANDS:
+        lines += ["", "*For program leads*"] + [f"`/mentoring {name}`: {what}" for name, what in LEAD_COMMANDS]
+    blocks: list[Block] = []
+    if unknown:
+        blocks.append(section(f"Sorry, I don't know `{_code_safe(unknown)}`. Here's what I can do:"))
+    else:
+        blocks.append(section("*Turnabout: reverse mentoring.* Here's what you can do:"))
+    blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def _code_safe(text: str) -> str:
+    return text.replace("`", "'")[:60]
+
+
+def not_joined_blocks() -> list[Block]:
+    return [
+        section("You haven't joined the reverse mentoring program yet."),
+        ActionsBlock(elements=[button("Join the program", ids.A_JOIN, style="primary")]),
+    ]
+
+
+def status_blocks(
+    *, status: Status, profile: ProfileLike, catalogue: Catalogue, paused_until: datetime | None
+) -> list[Block]:
+    if status is Status.LEFT:
+        return [
+            section("You have left the program. Type `/mentoring join` whenever you'd like to come back."),
+        ]
+    if status is Status.PAUSED and paused_until:
+        headline = f"You're *paused* until {slack_date(paused_until, profile.tz)}. `/mentoring resume` to come back."
+    elif status is Status.PAUSED:
+        headline = "You're *paused*. `/mentoring resume` to come back."
+    else:
+        headline = f"You're *active* as {role_phrase(profile)}. We'll message you when you're matched."
+    return [
+        section(headline),
+        section("\n".join(profile_lines(profile, catalogue))),
+        ContextBlock(elements=[MarkdownTextObject(text="`/mentoring edit` to change anything.")]),
+    ]
+
+
+def welcome_dm(*, profile: ProfileLike, catalogue: Catalogue, first_time: bool) -> tuple[str, list[Block]]:
+    """The confirmation DM after a sign-up or an edit: what we stored and what happens next."""
+    if first_time:
+        text = (
+            f"Welcome to reverse mentoring, {profile.name or 'and thank you'}! You've joined as {role_phrase(profile)}."
+        )
+        next_steps = (
+            "*What happens next*\n"
+            "1. A program lead matches people in rounds; we'll DM you and your match an introduction.\n"
+            "2. You agree a first session together; we'll send a short agenda and reminders.\n"
+            "3. After sessions we ask two quick private questions so the program keeps improving.\n"
+            "Need a break? `/mentoring pause`. Changed your mind? `/mentoring leave`."
+        )
+    else:
+        text = "Your reverse mentoring answers are updated."
+        next_steps = "We'll use these answers from the next matching round on."
+    blocks: list[Block] = [
+        section(f":wave: {text}"),
+        section("\n".join(profile_lines(profile, catalogue))),
+        section(next_steps),
+        ContextBlock(elements=[MarkdownTextObject(text="Open the Turnabout Home tab any time to see your status.")]),
+    ]
+    return text, blocks
+
+
+def paused_text(until: datetime, tz: str) -> str:
+    return (
+        f":double_vertical_bar: You're paused until {slack_date(until, tz)}: no matches or reminders until then. "
+        "You'll be back automatically, or type `/mentoring resume` sooner."
+    )
+
+
+def resumed_text(*, automatically: bool) -> str:
+    if automatically:
+        return ":wave: Your pause has ended and you're back in the reverse mentoring program. Welcome back!"
+    return ":wave: You're back in the reverse mentoring program. Welcome back!"
+
+
+def leave_prompt_blocks() -> list[Block]:
+    """The ephemeral 'are you sure?' for `/mentoring leave`."""
+    return [
+        section(
+            "Leave the reverse mentoring program? Any current match ends and we stop all messages. "
+            "You can keep your history (so you can rejoin quickly) or delete everything we store about you."
+        ),
+        ActionsBlock(
+            elements=[
+                button("Leave, keep my history", ids.A_LEAVE_KEEP, style="danger"),
+                button("Leave and delete my data", ids.A_LEAVE_DELETE, style="danger"),
+                button("Cancel", ids.A_LEAVE_CANCEL),
+            ]
+        ),
+    ]
+
+
+def left_text(*, deleted: bool) -> str:
+    if deleted:
+        return "You've left the program and we've deleted your profile. Thank you for taking part."
+    return "You've left the program. Thank you for taking part; `/mentoring join` brings you back any time."
+
+
+PAUSE_CHOICES = (1, 2, 4, 8, 12)
+
+
+def pause_modal() -> View:
+    options = [Option(value=str(w), label=f"{w} week" + ("s" if w > 1 else "")) for w in PAUSE_CHOICES]
+    return View(
+        type="modal",
+        callback_id=ids.PAUSE_VIEW,
+        title="Pause mentoring",
+        submit="Pause",
+        close="Cancel",
+        blocks=[
+            section("Take a break: no matches, reminders or nudges while you're paused. You'll be back automatically."),
+            InputBlock(
+                block_id=ids.B_PAUSE_WEEKS,
+                label="For how long?",
+                element=StaticSelectElement(
+                    action_id=ids.A_VALUE,
+                    options=options,
+                    initial_option=next(o for o in options if o.value == str(PAUSE_DEFAULT_WEEKS)),
+                ),
+            ),
+        ],
+    )
+
+
+def leave_modal() -> View:
+    return View(
+        type="modal",
+        callback_id=ids.LEAVE_VIEW,
+        title="Leave the program",
+        submit="Leave",
+        close="Stay",
+        blocks=[
+            section("Any current match ends and we stop all messages. You're welcome back any time."),
+            InputBlock(
+                block_id=ids.B_LEAVE_DELETE,
+                label="Your data",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ids.A_VALUE,
+                    options=[Option(value="delete", label="Also delete everything Turnabout stores about me")],
+                ),
+            ),
+        ],
+    )

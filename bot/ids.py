@@ -1,0 +1,61 @@
+"""Every callback_id, action_id and block_id the app uses, in one place (tests check they stay unique)."""
+
+from typing import Final
+
+COMMAND: Final = "/mentoring"
+
+# Sign-up modal.
+SIGNUP_VIEW: Final = "signup"
+B_ROLE: Final = "role"
+B_TEACH: Final = "teach"
+B_LEARN: Final = "learn"
+B_SENIORITY: Final = "seniority"
+B_DEPARTMENT: Final = "department"
+B_CADENCE: Final = "cadence"
+B_CAPACITY: Final = "capacity"
+B_GOALS: Final = "goals"
+B_MANAGER: Final = "manager"
+B_SPONSOR: Final = "sponsor"
+B_DO_NOT_MATCH: Final = "do_not_match"
+B_CONSENT: Final = "consent"
+# Inside every input block the element's action_id is "value": the block_id says what it is.
+A_VALUE: Final = "value"
+
+# Pause and leave modals.
+PAUSE_VIEW: Final = "pause"
+B_PAUSE_WEEKS: Final = "pause_weeks"
+LEAVE_VIEW: Final = "leave"
+B_LEAVE_DELETE: Final = "leave_delete"
+
+# Buttons.
+A_JOIN: Final = "join"
+A_EDIT: Final = "edit"
+A_PAUSE: Final = "pause"
+A_RESUME: Final = "resume"
+A_LEAVE: Final = "leave"
+A_LEAVE_KEEP: Final = "leave_keep"
+A_LEAVE_DELETE: Final = "leave_delete"
+A_LEAVE_CANCEL: Final = "leave_cancel"
+
+# Matching: the lead's preview, the pairs list, and the buttons in an introduction.
+A_MATCH_DROP: Final = "match_drop"
+A_MATCH_APPROVE: Final = "match_approve"
+A_MATCH_RERUN: Final = "match_rerun"
+A_MATCH_DISCARD: Final = "match_discard"
+A_PAIR_END: Final = "pair_end"
+A_LOG_SESSION: Final = "log_session"
+A_SET_NEXT_SESSION: Final = "set_next_session"
+A_NOT_WORKING: Final = "not_working"
+
+# Momentum: check-ins, the leads' buttons on a stalled pair, and asking for a rematch.
+CHECKIN_VIEW: Final = "checkin"
+B_CHECKIN_MET: Final = "checkin_met"
+B_CHECKIN_VALUE: Final = "checkin_value"
+B_CHECKIN_LEARNED: Final = "checkin_learned"
+B_CHECKIN_BLOCKERS: Final = "checkin_blockers"
+B_CHECKIN_FIT: Final = "checkin_fit"
+A_CHECKIN_OPEN: Final = "checkin_open"
+A_LEAD_NUDGE: Final = "lead_nudge"
+A_LEAD_REMATCH: Final = "lead_rematch"
+A_LEAD_SNOOZE: Final = "lead_snooze"
+A_REMATCH_ME: Final = "rematch_me"

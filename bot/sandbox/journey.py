@@ -1,0 +1,299 @@
+"""The scripted sandbox journey: real people-shaped actions against the real bot, narrated step by step.
+
+Each step is something a person does in Slack; the transcript under it is what Slack showed them, taken from
+the fake workspace's activity log (Block Kit rendered as text). Later features add steps here.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import ids
+from bot.fake_slack import render_view
+from bot.sandbox.clock import SimClock
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD, LEADS_CHANNEL
+from scheduler import run_due_jobs
+
+Answers = dict[str, Any]
+
+# Each person's sign-up answers, keyed by the modal's block ids.
+SIGNUPS: dict[str, Answers] = {
+    "U0PRIYA": {
+        ids.B_ROLE: "mentor",
+        ids.B_TEACH: ["genai", "data_analytics"],
+        ids.B_SENIORITY: "early_career",
+        ids.B_DEPARTMENT: "Data",
+        ids.B_CADENCE: "biweekly",
+        ids.B_CAPACITY: "2",
+        ids.B_GOALS: "Help leaders get hands-on with AI tools, and learn how strategy is really made.",
+    },
+    "U0TOM": {
+        ids.B_ROLE: "mentee",
+        ids.B_LEARN: ["genai", "data_analytics"],
+        ids.B_SENIORITY: "executive",
+        ids.B_DEPARTMENT: "Finance",
+        ids.B_CADENCE: "biweekly",
+        ids.B_GOALS: "Stop nodding along in AI conversations; try the tools my team uses.",
+        ids.B_SPONSOR: "U0OLIVER",
+    },
+    "U0AMARA": {
+        ids.B_ROLE: "mentor",
+        ids.B_TEACH: ["social_media", "genz_perspective"],
+        ids.B_SENIORITY: "early_career",
+        ids.B_DEPARTMENT: "Marketing",
+        ids.B_CADENCE: "weekly",
+    },
+    "U0DIANE": {
+        ids.B_ROLE: "mentee",
+        ids.B_LEARN: ["social_media", "genz_perspective"],
+        ids.B_SENIORITY: "executive",
+        ids.B_DEPARTMENT: "Operations",
+        ids.B_CADENCE: "weekly",
+        ids.B_SPONSOR: "U0OLIVER",
+    },
+    "U0LEO": {
+        ids.B_ROLE: "mentor",
+        ids.B_TEACH: ["collaboration_tools", "no_code", "security_hygiene"],
+        ids.B_SENIORITY: "early_career",
+        ids.B_DEPARTMENT: "Engineering",
+        ids.B_CADENCE: "biweekly",
+    },
+    "U0MARGARET": {
+        ids.B_ROLE: "mentee",
+        ids.B_LEARN: ["collaboration_tools", "genai"],
+        ids.B_SENIORITY: "director",
+        ids.B_DEPARTMENT: "Sales",
+        ids.B_CADENCE: "monthly",
+    },
+    "U0SOFIA": {
+        ids.B_ROLE: "both",
+        ids.B_TEACH: ["hybrid_work", "diversity_inclusion"],
+        ids.B_LEARN: ["leadership", "career_navigation"],
+        ids.B_SENIORITY: "professional",
+        ids.B_DEPARTMENT: "Design",
+        ids.B_CADENCE: "biweekly",
+    },
+    "U0RAJESH": {
+        ids.B_ROLE: "mentee",
+        ids.B_LEARN: ["security_hygiene", "genai"],
+        ids.B_SENIORITY: "director",
+        ids.B_DEPARTMENT: "Legal",
+        ids.B_CADENCE: "monthly",
+    },
+}
+CONSENT = {ids.B_CONSENT: ["yes"]}
+
+
+@dataclass
+class Journey:
+    """Plays steps against a running bot and collects the transcript."""
+
+    bot: LocalBot
+    clock: SimClock
+    lines: list[str] = field(default_factory=list)
+    _seen: int = 0
+    _step: int = 0
+
+    def step(self, title: str, action: Callable[[], object]) -> None:
+        """Do one thing as a person would, then record what Slack showed."""
+        self._step += 1
+        action()
+        self.bot.settle()
+        self.lines.append(f"\n── {self._step}. {title}")
+        activity = [a for a in self.bot.fake.activity if a.seq > self._seen]
+        if activity:
+            self._seen = activity[-1].seq
+        for item in activity:
+            if item.kind in ("home_published", "modal_opened_detail"):
+                continue
+            self.lines.append(textwrap.indent(item.text.rstrip(), "   "))
+
+    def fast_forward(self, until: datetime, *, every: timedelta = timedelta(hours=1)) -> None:
+        """Let time pass, running the scheduler's sweep as the bot would, and narrate each sweep that did
+        something people can see."""
+        while self.clock() < until:
+            now = self.clock.advance(min(every, until - self.clock()))
+            run_due_jobs(self.bot.services, self.bot.app.client, now=now)
+            self.bot.settle()
+            activity = [a for a in self.bot.fake.activity if a.seq > self._seen]
+            if not activity:
+                continue
+            self._seen = activity[-1].seq
+            self.lines.append(f"\n── {now:%A %-d %B, %H:%M} UTC: the scheduler's sweep")
+            for item in activity:
+                if item.kind != "home_published":
+                    self.lines.append(textwrap.indent(item.text.rstrip(), "   "))
+
+    def show(self, caption: str, view: dict[str, Any] | None) -> None:
+        """Render a modal or Home tab in full, as the person sees it."""
+        if view is None:
+            self.lines.append(f"   ({caption}: nothing to show)")
+            return
+        rendered = render_view(view, users=self.bot.fake.user_names())
+        self.lines.append(f"   {caption}:")
+        self.lines.append(textwrap.indent(rendered.rstrip(), "   │ "))
+
+    def sign_up(self, user_id: str) -> None:
+        person = self.bot.fake.user(user_id)
+        person.slash("/mentoring", "join")
+        result = person.submit({**SIGNUPS[user_id], **CONSENT})
+        if not result.closed:
+            raise RuntimeError(f"sandbox sign-up of {user_id} was refused: {result.errors}")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).lstrip("\n") + "\n"
+
+
+def play(bot: LocalBot, clock: SimClock) -> str:
+    """The journey so far: opting in, managing, a matching round, then a month of momentum."""
+    j = Journey(bot, clock)
+    fake = bot.fake
+    priya, tom, diane = fake.user("U0PRIYA"), fake.user("U0TOM"), fake.user("U0DIANE")
+    leo, rajesh, emma, kwame = fake.user("U0LEO"), fake.user("U0RAJESH"), fake.user("U0EMMA"), fake.user("U0KWAME")
+
+    j.step("Priya (Data Analyst) has heard about the program and types /mentoring", lambda: priya.slash("/mentoring"))
+    j.step("She types /mentoring join: the sign-up modal opens", lambda: priya.slash("/mentoring", "join"))
+    j.show("The modal Priya sees", priya.modal)
+    j.step(
+        "She picks 'mentor' but forgets to say what she can teach: the modal answers inline",
+        lambda: priya.submit(
+            {ids.B_ROLE: "mentor", **{k: v for k, v in SIGNUPS["U0PRIYA"].items() if k != ids.B_TEACH}, **CONSENT}
+        ),
+    )
+    j.step(
+        "She adds Generative AI and Data & analytics and submits",
+        lambda: priya.submit({ids.B_TEACH: SIGNUPS["U0PRIYA"][ids.B_TEACH]}),
+    )
+    j.step("Priya opens Turnabout's Home tab", priya.open_home)
+    j.show("Priya's Home tab", priya.home)
+
+    j.step("Tom (VP Finance) joins as a mentee, with the CEO as his sponsor", lambda: j.sign_up("U0TOM"))
+    for user_id, who in (
+        ("U0AMARA", "Amara (Social Media Associate)"),
+        ("U0DIANE", "Diane (COO)"),
+        ("U0LEO", "Leo (Junior Software Engineer)"),
+        ("U0MARGARET", "Margaret (Director of Sales)"),
+        ("U0SOFIA", "Sofia (UX Designer), mentor and mentee at once"),
+        ("U0RAJESH", "Rajesh (Head of Legal)"),
+    ):
+        j.step(f"{who} signs up", lambda user_id=user_id: j.sign_up(user_id))  # type: ignore[misc]
+
+    j.step("Tom checks his status", lambda: tom.slash("/mentoring", "status"))
+    j.step("Kwame hasn't joined yet and asks for his status", lambda: kwame.slash("/mentoring", "status"))
+    j.step("Emma mistypes a subcommand", lambda: emma.slash("/mentoring", "sign me up"))
+
+    j.step("Diane has a board offsite coming: she opens Home and clicks Pause", lambda: _pause_from_home(diane))
+    j.show("Diane's Home tab", diane.home)
+    j.step("Back early, Diane types /mentoring resume", lambda: diane.slash("/mentoring", "resume"))
+
+    j.step(
+        "Priya has more room: /mentoring edit opens her answers pre-filled", lambda: priya.slash("/mentoring", "edit")
+    )
+    j.show("Priya's answers, pre-filled", priya.modal)
+    j.step("She raises her capacity to 3 mentees and saves", lambda: priya.submit({ids.B_CAPACITY: "3"}))
+
+    lead = fake.user(LEAD)
+    j.step(
+        "Tom is curious and tries /mentoring match: only program leads can", lambda: tom.slash("/mentoring", "match")
+    )
+    j.step("Hana, the program lead, runs /mentoring match", lambda: lead.slash("/mentoring", "match"))
+    clicks: list[Any] = []
+    j.step("Hana reads the proposal and approves it", lambda: clicks.append(lead.click(ids.A_MATCH_APPROVE)))
+    j.step(
+        "Her click reaches Turnabout twice (a double click): nothing is sent twice",
+        lambda: fake.send_interaction(clicks[0].payload),
+    )
+    tom_intro = _intro_for(bot, "U0TOM")
+    j.step(
+        "Priya and Tom meet; both click 'We met — log a session' (it counts once)",
+        lambda: (priya.click(ids.A_LOG_SESSION, where=tom_intro), tom.click(ids.A_LOG_SESSION, where=tom_intro)),
+    )
+    j.step(
+        "Tom picks their next session date",
+        lambda: tom.click(ids.A_SET_NEXT_SESSION, where=tom_intro, value=_in_two_weeks(bot)),
+    )
+
+    j.step("Leo pauses for 3 weeks from the command line", lambda: leo.slash("/mentoring", "pause 3"))
+    j.step("Leo tries an impossible pause", lambda: leo.slash("/mentoring", "pause forever"))
+
+    j.step("Rajesh changes his mind: /mentoring leave asks him first", lambda: rajesh.slash("/mentoring", "leave"))
+    j.step(
+        "He chooses to leave and delete his data: his mentor and the leads are told kindly",
+        lambda: rajesh.click(ids.A_LEAVE_DELETE),
+    )
+
+    j.step(
+        "Slack redelivers Tom's Home-tab event (a retry): answered once more, nothing breaks", lambda: _home_retry(tom)
+    )
+    # A month passes. The scheduler's sweep runs every few hours; only sweeps that did something are shown.
+    start = clock()
+    j.fast_forward(start + timedelta(hours=4))
+    j.step("Tom answers his check-in privately: it went well", lambda: _answer_checkin(tom, fit="good", value="5"))
+    j.step("Priya answers hers too", lambda: _answer_checkin(priya, fit="good", value="4"))
+    amara = fake.user("U0AMARA")
+    j.fast_forward(start + timedelta(days=8, hours=16))
+    j.step(
+        "Amara and Diane got the nudge and met: Amara logs it",
+        lambda: amara.click(ids.A_LOG_SESSION, where=_latest_nudge(bot, "U0AMARA")),
+    )
+    j.fast_forward(start + timedelta(days=33))
+    j.step("Tom opens Turnabout's Home tab", tom.open_home)
+    j.show("Tom's Home tab", tom.home)
+    j.step(
+        "Hana snoozes the stalled pair for two weeks from the leads' channel",
+        lambda: lead.click(ids.A_LEAD_SNOOZE, where=_latest(bot.fake.messages(LEADS_CHANNEL.id))),
+    )
+    j.step("Hana checks how the program is doing", lambda: lead.slash("/mentoring", "report"))
+    j.step("Hana asks for help and sees the lead commands too", lambda: lead.slash("/mentoring", "help"))
+    j.step("Hana reviews the active pairs", lambda: lead.slash("/mentoring", "pairs"))
+    return j.text
+
+
+def _pause_from_home(person: Any) -> None:
+    person.open_home()
+    person.click(ids.A_PAUSE, where="home")
+    person.submit({ids.B_PAUSE_WEEKS: "4"})
+
+
+def _home_retry(person: Any) -> None:
+    person.open_home()
+    person.open_home(retry_num=1)
+
+
+def _intro_for(bot: LocalBot, mentee_id: str) -> dict[str, Any]:
+    for call in bot.fake.calls_to("conversations.open"):
+        if call.response.get("ok") and mentee_id in call.args.get("users", "") and "," in call.args["users"]:
+            return bot.fake.messages(call.response["channel"]["id"])[0]
+    raise RuntimeError(f"no introduction for {mentee_id}")
+
+
+def _in_two_weeks(bot: LocalBot) -> str:
+    return (bot.services.clock() + timedelta(days=14)).date().isoformat()
+
+
+def _answer_checkin(person: Any, *, fit: str, value: str) -> None:
+    prompt = next(m for m in reversed(person.dms) if ids.A_CHECKIN_OPEN in str(m))
+    person.click(ids.A_CHECKIN_OPEN, where=prompt)
+    person.submit({ids.B_CHECKIN_MET: "all", ids.B_CHECKIN_VALUE: value, ids.B_CHECKIN_FIT: fit})
+
+
+def _latest(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    if not messages:
+        raise RuntimeError("expected a message that never came")
+    return messages[-1]
+
+
+def _latest_nudge(bot: LocalBot, user_id: str) -> dict[str, Any]:
+    for call in reversed(bot.fake.calls_to("conversations.open")):
+        users = call.args.get("users", "")
+        if user_id in users and "," in users and call.response.get("ok"):
+            nudges = [m for m in bot.fake.messages(call.response["channel"]["id"]) if "since your last" in str(m)]
+            if nudges:
+                return nudges[-1]
+    raise RuntimeError(f"no nudge for {user_id}")

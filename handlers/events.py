@@ -1,0 +1,20 @@
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import program
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        # The same event fires for the Messages tab; only the Home tab has something to draw.
+        if event.get("tab", "home") != "home":
+            return
+        program.publish_home(services, client, event["user"])

@@ -1,0 +1,52 @@
+"""Time-driven jobs. Each is thin: it asks `bot/` what is due as of `now` and lets it act."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot import program
+from bot.delivery import deliver
+from bot.services import Services
+from bot.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+
+def resume_expired_pauses(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Timed pauses end by themselves: bring those people back and tell them."""
+    count = program.resume_expired_pauses(services, client, now=now or services.clock())
+    if count:
+        log.info("resumed %d participant(s) whose pause ended", count)
+    return count
+
+
+def momentum_sweep(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Evaluate pairs that are due and queue nudges, notes and alerts; returns how many steps were queued."""
+    report = sweep(services, now=now or services.clock())
+    if report.steps or report.ghosts_paused:
+        log.info(
+            "momentum sweep: %d pairs checked, steps %s, %d paused for silence",
+            report.pairs_checked,
+            report.steps,
+            report.ghosts_paused,
+        )
+    return sum(report.steps.values())
+
+
+def send_outbox(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Send whatever the outbox holds that is due: new messages, and ones that failed or were cut off."""
+    report = deliver(services, client)
+    if report.sent or report.failed:
+        log.info("outbox: %d sent, %d still failing", report.sent, report.failed)
+    return report.sent
+
+
+def sweep_all(services: Services, client: WebClient) -> None:
+    """The scheduler's one recurring job: the three steps in order, as of the same moment."""
+    now = services.clock()
+    resume_expired_pauses(services, client, now)
+    momentum_sweep(services, client, now)
+    send_outbox(services, client, now)

@@ -1,0 +1,221 @@
+"""SQLModel tables. Every change here needs an Alembic migration in `storage/migrations/versions/`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class ParticipantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class ProfileBase(SQLModel):
+    """What a person tells us in the sign-up modal."""
+
+    is_mentor: bool = False
+    is_mentee: bool = False
+    teach_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    learn_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seniority: str = Field(max_length=32)
+    department: str = Field(max_length=64)
+    cadence: str = Field(max_length=16)
+    capacity: int = 1
+    goals: str = Field(default="", max_length=500)
+    manager_id: str | None = Field(default=None, max_length=32)
+    sponsor_id: str | None = Field(default=None, max_length=32)
+    do_not_match: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Participant(ProfileBase, table=True):
+    """One person in the program, keyed by their Slack user id (one row per person, ever)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str = Field(sa_column=Column(String(32), unique=True, nullable=False, index=True))
+    team_id: str = Field(default="", max_length=32)
+    name: str = Field(default="", max_length=255)
+    title: str = Field(default="", max_length=255)
+    tz: str = Field(default="UTC", max_length=64)
+    status: str = Field(default=ParticipantStatus.ACTIVE, max_length=16, index=True)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    consented_at: datetime = Field(sa_type=UTCDateTime)
+    joined_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProcessedKey(SQLModel, table=True):
+    """A side effect that already happened (a DM for a given submission, say), so retries do not repeat it."""
+
+    __tablename__ = "processed_key"
+
+    key: str = Field(primary_key=True, max_length=255)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    DISCARDED = "discarded"
+
+
+class PairingStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # in a draft round, not yet approved
+    DROPPED = "dropped"  # a lead removed it from a draft
+    ACTIVE = "active"  # approved and introduced (or being introduced)
+    ENDED = "ended"  # a lead ended it, or someone left
+
+
+class MatchRound(SQLModel, table=True):
+    """One run of `/mentoring match`: a draft a lead reviews, then approves or discards."""
+
+    __tablename__ = "match_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: str = Field(max_length=32)
+    status: str = Field(default=RoundStatus.DRAFT, max_length=16, index=True)
+    total_score: float = 0.0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=32)
+    preview_channel: str | None = Field(default=None, max_length=32)
+    preview_ts: str | None = Field(default=None, max_length=32)
+
+
+class Pairing(SQLModel, table=True):
+    """A mentor and a mentee. A mentor's pairings from one round form their group (one group DM)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="match_round.id", index=True)
+    mentor_id: str = Field(max_length=32, index=True)
+    mentee_id: str = Field(max_length=32, index=True)
+    status: str = Field(default=PairingStatus.PROPOSED, max_length=16, index=True)
+    score: float = 0.0
+    shared_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_by: str | None = Field(default=None, max_length=32)
+    intro_channel: str | None = Field(default=None, max_length=32)
+    next_session_on: date | None = None
+    # Momentum, kept current by the sweep; `next_check_at` is when the sweep must look at this pair again,
+    # so a sweep reads only the pairs that have something due (an index, not a scan of history).
+    momentum: str = Field(default="on_track", max_length=16)
+    last_session_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    episode_key: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    episode_steps: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RoundUnmatched(SQLModel, table=True):
+    """Someone a round left out, and why (shown to the lead, told to the person once approved)."""
+
+    __tablename__ = "round_unmatched"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="match_round.id", index=True)
+    user_id: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+
+
+class MentoringSession(SQLModel, table=True):
+    """A session a pair held, logged by either partner; both logging the same day counts once."""
+
+    __tablename__ = "mentoring_session"
+    __table_args__ = (UniqueConstraint("pairing_id", "held_on", name="uq_session_pairing_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    held_on: date
+    logged_by: str = Field(max_length=32)
+    note: str = Field(default="", max_length=500)
+    logged_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message Turnabout has decided to send, written before it is sent and marked with Slack's ts after.
+
+    The unique key (who, what, which occasion) makes deciding twice harmless; the status lets a run that
+    stopped half-way (Slack errors, rate limits, a crash) resume without sending anything twice.
+    """
+
+    __tablename__ = "outbox"
+    # The sender's only query: what is due, oldest first.
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    kind: str = Field(max_length=32)
+    # A channel id, or the user ids of a (group) DM to open, comma-separated.
+    recipients: str = Field(max_length=500)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    pairing_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Prompt(SQLModel, table=True):
+    """Something a person was asked to act on (a check-in, a nudge); three ignored in a row pauses them."""
+
+    __table_args__ = (Index("ix_prompt_user_sent", "user_id", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    pairing_id: int | None = Field(default=None, index=True)
+    kind: str = Field(max_length=16)
+    outbox_key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CheckIn(SQLModel, table=True):
+    """One person's private answers after a session. Leads only ever see totals over three or more."""
+
+    __tablename__ = "checkin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int = Field(sa_column=Column(Integer, unique=True, nullable=False))
+    pairing_id: int = Field(index=True)
+    user_id: str = Field(max_length=32)
+    met: str = Field(max_length=16)
+    value: int | None = None
+    learned: str = Field(default="", max_length=500)
+    blockers: str = Field(default="", max_length=500)
+    fit: str | None = Field(default=None, max_length=16)
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PauseInterval(SQLModel, table=True):
+    """When someone was paused: a pair's clock stops while either person is, including after they return."""
+
+    __tablename__ = "pause_interval"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32, index=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

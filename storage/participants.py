@@ -1,0 +1,143 @@
+"""Queries on participants. Keyword-only arguments, one session per call site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.profile import Role, SignupForm
+from storage.db import insert_once
+from storage.models import Participant, ParticipantStatus, PauseInterval, ProcessedKey
+
+
+@dataclass(frozen=True)
+class SlackIdentity:
+    """What `users.info` tells us about a person."""
+
+    user_id: str
+    team_id: str
+    name: str
+    title: str
+    tz: str
+
+
+def get_participant(*, session: Session, user_id: str) -> Participant | None:
+    return session.exec(select(Participant).where(Participant.slack_user_id == user_id)).first()
+
+
+def upsert_participant(
+    *, session: Session, form: SignupForm, identity: SlackIdentity, now: datetime
+) -> tuple[Participant, bool]:
+    """Store a sign-up as the person's one profile; returns (participant, created).
+
+    Re-joining after leaving reactivates the same row. Two concurrent submissions for one person (a double
+    click, a retry) race on the unique user id; the loser updates the winner's row instead of failing.
+    """
+    participant = get_participant(session=session, user_id=identity.user_id)
+    created = participant is None
+    if participant is None:
+        participant = Participant(
+            slack_user_id=identity.user_id,
+            seniority="",
+            department="",
+            cadence="",
+            consented_at=now,
+            joined_at=now,
+            updated_at=now,
+        )
+    elif participant.status == ParticipantStatus.LEFT:
+        participant.joined_at = now
+        participant.status = ParticipantStatus.ACTIVE
+    _apply(participant, form=form, identity=identity, now=now)
+    if not created or insert_once(session, participant):
+        session.add(participant)
+        session.flush()
+        return participant, created
+    # Someone else's submission for the same person got in first: update theirs instead.
+    existing = get_participant(session=session, user_id=identity.user_id)
+    if existing is None:
+        raise RuntimeError(f"participant {identity.user_id} vanished during sign-up")
+    _apply(existing, form=form, identity=identity, now=now)
+    session.add(existing)
+    session.flush()
+    return existing, False
+
+
+def _apply(participant: Participant, *, form: SignupForm, identity: SlackIdentity, now: datetime) -> None:
+    assert form.role is not None and form.seniority and form.department and form.cadence
+    participant.team_id = identity.team_id
+    participant.name = identity.name
+    participant.title = identity.title
+    participant.tz = identity.tz
+    participant.is_mentor = form.role in (Role.MENTOR, Role.BOTH)
+    participant.is_mentee = form.role in (Role.MENTEE, Role.BOTH)
+    participant.teach_topics = list(form.teach) if participant.is_mentor else []
+    participant.learn_topics = list(form.learn) if participant.is_mentee else []
+    participant.seniority = form.seniority.value
+    participant.department = form.department
+    participant.cadence = form.cadence.value
+    participant.capacity = (form.capacity or 1) if participant.is_mentor else 0
+    participant.goals = form.goals.strip()
+    participant.manager_id = form.manager_id
+    participant.sponsor_id = form.sponsor_id
+    participant.do_not_match = sorted(set(form.do_not_match))
+    participant.consented_at = now
+    participant.updated_at = now
+
+
+def pause_participant(*, session: Session, participant: Participant, until: datetime | None, now: datetime) -> None:
+    """Pause someone until `until` (None: until they come back themselves)."""
+    if participant.status != ParticipantStatus.PAUSED:
+        session.add(PauseInterval(user_id=participant.slack_user_id, started_at=now))
+    participant.status = ParticipantStatus.PAUSED
+    participant.paused_until = until
+    participant.updated_at = now
+    session.add(participant)
+
+
+def resume_participant(*, session: Session, participant: Participant, now: datetime) -> None:
+    # A timed pause that ran out ended when it was due, not when the sweep noticed.
+    ended = min(now, participant.paused_until) if participant.paused_until else now
+    open_intervals = select(PauseInterval).where(
+        PauseInterval.user_id == participant.slack_user_id, col(PauseInterval.ended_at).is_(None)
+    )
+    for interval in session.exec(open_intervals):
+        interval.ended_at = max(ended, interval.started_at)
+        session.add(interval)
+    participant.status = ParticipantStatus.ACTIVE
+    participant.paused_until = None
+    participant.updated_at = now
+    session.add(participant)
+
+
+def leave_program(*, session: Session, participant: Participant, now: datetime) -> None:
+    """Mark someone as having left, keeping their history so they can rejoin quickly.
+
+    Deleting someone entirely is `storage.pairings.forget_person`.
+    """
+    participant.status = ParticipantStatus.LEFT
+    participant.paused_until = None
+    participant.updated_at = now
+    session.add(participant)
+
+
+def expired_pauses(*, session: Session, now: datetime, limit: int = 500) -> list[Participant]:
+    """Paused participants whose pause has ended, oldest first."""
+    query = (
+        select(Participant)
+        .where(Participant.status == ParticipantStatus.PAUSED)
+        .where(col(Participant.paused_until) <= now)
+        .order_by(col(Participant.paused_until))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def claim_key(*, session: Session, key: str, now: datetime) -> bool:
+    """Record that the side effect named `key` is happening; False when it already happened.
+
+    The primary key makes this safe across threads and processes: exactly one caller wins.
+    """
+    return insert_once(session, ProcessedKey(key=key, created_at=now))

@@ -1,0 +1,97 @@
+"""Shared fixtures: real databases (a SQLite file, and the PostgreSQL server where reachable)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from bot.sandbox.local import LocalBot, local_bot
+from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from storage.db import make_engine, migrate
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("TURNABOUT_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_unreachable_reason() -> str | None:
+    probe = make_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with probe.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_URL} ({str(exc.orig).strip().splitlines()[0]})"
+    finally:
+        probe.dispose()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server's URL; skips (or fails, in CI) when no server answers."""
+    reason = _postgres_unreachable_reason()
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{reason}; TURNABOUT_REQUIRE_POSTGRES=1 says these tests must run")
+        pytest.skip(reason)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_engine(postgres_schema_url: str) -> Iterator[Engine]:
+    """A migrated engine in a throwaway schema, so test runs never collide."""
+    engine = make_engine(postgres_schema_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'turnabout.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each storage test runs on both backends."""
+    fixture = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    result: Engine = request.getfixturevalue(fixture)
+    return result
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[LocalBot]:
+    """The real bot over real HTTP against the loopback fake Slack, on a SQLite file."""
+    with local_bot(
+        database_url=f"sqlite:///{tmp_path / 'e2e.db'}",
+        users=PEOPLE,
+        channels=[LEADS_CHANNEL],
+        leads=[LEAD],
+        leads_channel=LEADS_CHANNEL.id,
+    ) as running:
+        yield running
+        running.settle()
+        assert running.fake.violations == [], "the bot broke Slack's contract"

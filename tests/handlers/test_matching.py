@@ -1,0 +1,260 @@
+"""Matching through Slack: propose, review, approve once, introduce well, and change pairs later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from bot import ids
+from bot.fake_slack import FakeUserActor
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD
+from scheduler import run_due_jobs
+from storage.db import session_scope
+from storage.models import MentoringSession, OutboxMessage, Pairing, PairingStatus
+from tests.support import seed_pool
+
+EXPECTED = {("U0PRIYA", "U0TOM"), ("U0AMARA", "U0DIANE"), ("U0LEO", "U0MARGARET"), ("U0LEO", "U0RAJESH")}
+
+
+def pairs(bot: LocalBot, status: str | None = None) -> set[tuple[str, str]]:
+    with session_scope(bot.services.engine) as session:
+        rows = list(session.exec(select(Pairing)))
+        return {(p.mentor_id, p.mentee_id) for p in rows if status is None or p.status == status}
+
+
+def preview(bot: LocalBot) -> dict[str, Any]:
+    lead = bot.fake.user(LEAD)
+    return lead.dms[-1]
+
+
+def intro_channels(bot: LocalBot) -> list[str]:
+    """Group DMs opened for introductions (1:1 DMs for guides and notes are not counted)."""
+    calls = bot.fake.calls_to("conversations.open")
+    return [c.response["channel"]["id"] for c in calls if c.response.get("ok") and "," in c.args["users"]]
+
+
+def approved_round(bot: LocalBot) -> FakeUserActor:
+    """The sample pool, matched and approved by the lead; returns the lead."""
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    return lead
+
+
+def test_only_leads_can_match_or_manage_pairs(bot: LocalBot) -> None:
+    seed_pool(bot)
+    for text in ("match", "pairs", "unpair <@U0PRIYA|priya> <@U0TOM|tom>"):
+        seen = bot.fake.user("U0TOM").slash("/mentoring", text).ephemeral_text
+        assert "Only program leads can do that" in seen
+    bot.settle()
+    assert pairs(bot) == set()
+    assert bot.fake.calls_to("chat.postMessage") == []
+
+
+def test_the_lead_sees_a_proposal_and_nothing_is_sent_before_approval(bot: LocalBot) -> None:
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    ack = lead.slash("/mentoring", "match")
+    assert "nothing goes out until you approve" in ack.ephemeral_text
+    bot.settle()
+    assert pairs(bot, PairingStatus.PROPOSED) == EXPECTED
+    text = str(preview(bot))
+    assert "4 pairs (3 mentors), 1 person waiting" in text
+    assert "Priya Nair teaches Generative AI and new tools, which Tom Becker wants to learn" in text
+    assert "Data ↔ Finance" in text
+    assert "Kwame Mensah" in text and "Strategy" in text
+    assert "Approve 4 pairs" in text
+    # Nobody but the lead has heard anything.
+    assert intro_channels(bot) == []
+    assert all(c.args.get("channel") == LEAD for c in bot.fake.calls_to("chat.postMessage"))
+
+
+def test_drop_then_run_again_then_approve_introduces_each_pair_once(bot: LocalBot) -> None:
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        tom_pair = session.exec(select(Pairing).where(Pairing.mentee_id == "U0TOM")).one()
+    lead.click(ids.A_MATCH_DROP, value=str(tom_pair.id))
+    bot.settle()
+    assert "dropped" in str(preview(bot)) and "Approve 3 pairs" in str(preview(bot))
+
+    lead.click(ids.A_MATCH_RERUN)
+    bot.settle()
+    current = preview(bot)
+    assert "Approve 3 pairs" in str(current), "the dropped pair is not proposed again"
+    assert ("U0PRIYA", "U0TOM") not in {p for p in pairs(bot, PairingStatus.PROPOSED)}
+
+    first = lead.click(ids.A_MATCH_APPROVE, where=current)
+    bot.settle()
+    assert "Approved by" in str(preview(bot))
+    active = pairs(bot, PairingStatus.ACTIVE)
+    assert active == EXPECTED - {("U0PRIYA", "U0TOM")}
+    channels = intro_channels(bot)
+    assert len(channels) == 2, "one group DM per mentor: Amara+Diane, Leo+Margaret+Rajesh"
+
+    # A double click and a Slack retry: approved and introduced once, whatever happens.
+    again = bot.fake.send_interaction(first.payload)
+    assert again.status == 200
+    bot.settle()
+    assert len(intro_channels(bot)) == 2
+    intros = [m for c in channels for m in bot.fake.messages(c) if "Meet your reverse mentoring match" in str(m)]
+    assert len(intros) == 2
+
+
+def test_an_introduction_has_everything_a_pair_needs(bot: LocalBot) -> None:
+    approved_round(bot)
+    open_calls = [c for c in bot.fake.calls_to("conversations.open") if "U0TOM" in c.args["users"]]
+    assert len(open_calls) == 1 and set(open_calls[0].args["users"].split(",")) == {"U0PRIYA", "U0TOM"}
+    channel = open_calls[0].response["channel"]["id"]
+    intro = str(bot.fake.messages(channel)[0])
+    for expected in (
+        "*Mentor:* <@U0PRIYA>, Data Analyst, Data",
+        "*Mentee:* <@U0TOM>, VP Finance, Finance",
+        "Why you were matched",
+        "Three conversation starters",
+        "A first session (45 minutes)",
+        "Our mentoring agreement",
+        "every two weeks",
+        ids.A_LOG_SESSION,
+        ids.A_SET_NEXT_SESSION,
+        ids.A_NOT_WORKING,
+    ):
+        assert expected in intro, expected
+    starters = intro.split("Three conversation starters")[1].split("A first session")[0]
+    assert starters.count("\\n") >= 2 or starters.count("\n") >= 2
+
+
+def test_mentor_guides_and_waitlist_notes_go_to_the_right_people_once(bot: LocalBot) -> None:
+    lead = approved_round(bot)
+    for mentor in ("U0PRIYA", "U0AMARA", "U0LEO"):
+        guides = [t for t in bot.fake.user(mentor).dm_texts if "guide" in t.lower()]
+        assert len(guides) == 1, mentor
+    assert not any("guide" in t.lower() for t in bot.fake.user("U0TOM").dm_texts)
+    kwame = bot.fake.user("U0KWAME").dm_texts
+    assert len(kwame) == 1 and "waitlist" in kwame[0] and "Strategy" in kwame[0]
+
+    # A second round: nobody new to match, nobody gets a second guide.
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    for mentor in ("U0PRIYA", "U0AMARA", "U0LEO"):
+        assert sum("guide" in t.lower() for t in bot.fake.user(mentor).dm_texts) == 1
+
+
+def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> None:
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    bot.fake.fail_next("chat.postMessage", error="internal_error", status=500, times=4)
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        unsent = [m.key for m in list(session.exec(select(OutboxMessage))) if m.status != "sent"]
+    assert unsent, "some messages failed and were kept"
+    # The scheduler's sweep, a little later: everything left goes out, nothing twice.
+    later = bot.services.clock()
+
+    object.__setattr__(bot.services, "clock", lambda: later + timedelta(hours=2))
+    run_due_jobs(bot.services, bot.app.client, now=later + timedelta(hours=2))
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        rows = list(session.exec(select(OutboxMessage)))
+    assert all(m.status == "sent" for m in rows)
+    intros = [m for c in set(intro_channels(bot)) for m in bot.fake.messages(c) if "Meet your" in str(m)]
+    assert len(intros) == 3
+    assert len(bot.fake.user("U0KWAME").dm_texts) == 1
+
+
+def test_logging_a_session_counts_once_and_next_date_is_shared(bot: LocalBot) -> None:
+    approved_round(bot)
+    priya, tom = bot.fake.user("U0PRIYA"), bot.fake.user("U0TOM")
+    channel = next(c for c in intro_channels(bot) if "U0TOM" in str(bot.fake.messages(c)))
+    intro = bot.fake.messages(channel)[0]
+    first = priya.click(ids.A_LOG_SESSION, where=intro)
+    second = tom.click(ids.A_LOG_SESSION, where=intro)
+    bot.settle()
+    assert "number 1" in first.ephemeral_text
+    assert "already logged" in second.ephemeral_text
+    tom.click(ids.A_SET_NEXT_SESSION, where=intro, value="2099-01-15")
+    bot.settle()
+    assert "Next session: Thursday 15 January" in str(bot.fake.messages(channel)[-1])
+    with session_scope(bot.services.engine) as session:
+        toms = session.exec(select(Pairing).where(Pairing.mentee_id == "U0TOM")).one()
+    assert str(toms.next_session_on) == "2099-01-15"
+    # Someone outside the pair can't log for it.
+    outsider = bot.fake.send_interaction({**first.payload, "user": {**first.payload["user"], "id": "U0EMMA"}})
+    assert outsider.status == 200
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        logged = list(session.exec(select(MentoringSession)))
+    assert [(s.logged_by, s.pairing_id) for s in logged] == [("U0PRIYA", toms.id)]
+
+
+def test_not_working_tells_only_the_leads_who_can_end_the_pair(bot: LocalBot) -> None:
+    lead = approved_round(bot)
+    channel = next(c for c in intro_channels(bot) if "U0DIANE" in str(bot.fake.messages(c)))
+    before = len(bot.fake.messages(channel))
+    diane = bot.fake.user("U0DIANE")
+    clicked = diane.click(ids.A_NOT_WORKING, where=bot.fake.messages(channel)[0])
+    bot.settle()
+    assert "Only the program leads have been told" in clicked.ephemeral_text
+    assert len(bot.fake.messages(channel)) == before, "nothing said in the pair's conversation"
+    alerts = bot.fake.messages("C0LEADS")
+    assert len(alerts) == 1 and "isn't working" in str(alerts[0])
+    lead.click(ids.A_PAIR_END, where=alerts[0])
+    bot.settle()
+    assert ("U0AMARA", "U0DIANE") in pairs(bot, PairingStatus.ENDED)
+    assert any("has ended" in t for t in diane.dm_texts)
+    assert any("has ended" in t for t in bot.fake.user("U0AMARA").dm_texts)
+
+
+def test_unpair_ends_kindly_and_the_pair_is_never_proposed_again(bot: LocalBot) -> None:
+    lead = approved_round(bot)
+    assert "Name the two people" in lead.slash("/mentoring", "unpair <@U0TOM|tom>").ephemeral_text
+    lead.slash("/mentoring", "unpair <@U0TOM|tom> <@U0PRIYA|priya>")
+    bot.settle()
+    assert ("U0PRIYA", "U0TOM") in pairs(bot, PairingStatus.ENDED)
+    assert any("has ended" in t for t in bot.fake.user("U0TOM").dm_texts)
+    again = lead.slash("/mentoring", "unpair <@U0TOM|tom> <@U0PRIYA|priya>")
+    bot.settle()
+    assert "aren't an active pair" in str(lead.ephemerals) or "aren't an active pair" in again.ephemeral_text
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    assert ("U0PRIYA", "U0TOM") not in pairs(bot, PairingStatus.PROPOSED)
+    listing = lead.slash("/mentoring", "pairs").ephemeral_text
+    assert "Active pairs (3)" in listing
+
+
+def test_leaving_ends_the_pair_and_tells_the_partner_and_the_leads(bot: LocalBot) -> None:
+    approved_round(bot)
+    rajesh = bot.fake.user("U0RAJESH")
+    rajesh.slash("/mentoring", "leave")
+    rajesh.click(ids.A_LEAVE_KEEP)
+    bot.settle()
+    assert ("U0LEO", "U0RAJESH") in pairs(bot, PairingStatus.ENDED)
+    assert ("U0LEO", "U0MARGARET") in pairs(bot, PairingStatus.ACTIVE), "the rest of Leo's group carries on"
+    assert any("Rajesh Iyer has left" in t for t in bot.fake.user("U0LEO").dm_texts)
+    assert any("Rajesh Iyer left the program" in str(m) for m in bot.fake.messages("C0LEADS"))
+
+
+def test_deleting_my_data_removes_every_trace_of_me(bot: LocalBot) -> None:
+    approved_round(bot)
+    tom = bot.fake.user("U0TOM")
+    tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_DELETE)
+    bot.settle()
+    assert any("Tom Becker has left" in t for t in bot.fake.user("U0PRIYA").dm_texts)
+    with bot.services.engine.connect() as connection:
+        for table in ("participant", "pairing", "outbox", "processed_key", "round_unmatched", "mentoring_session"):
+            rows = connection.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
+            leftovers = [row for row in rows if "U0TOM" in repr(row) or "Tom Becker" in repr(row)]
+            assert leftovers == [], f"{table} still mentions Tom: {leftovers}"

@@ -1,0 +1,119 @@
+"""Participant queries on real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from bot.profile import Cadence, Role, Seniority, SignupForm
+from storage.db import session_scope
+from storage.models import Participant, ParticipantStatus
+from storage.pairings import forget_person
+from storage.participants import (
+    SlackIdentity,
+    claim_key,
+    expired_pauses,
+    get_participant,
+    leave_program,
+    pause_participant,
+    upsert_participant,
+)
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+IDENTITY = SlackIdentity(user_id="U0PRIYA", team_id="T1", name="Priya Nair", title="Analyst", tz="Asia/Kolkata")
+
+
+def form(**changes: object) -> SignupForm:
+    base: dict[str, object] = dict(
+        role=Role.MENTOR,
+        teach=("genai", "data_analytics"),
+        learn=("leadership",),
+        seniority=Seniority.EARLY_CAREER,
+        department="Data",
+        cadence=Cadence.BIWEEKLY,
+        capacity=2,
+        goals="  Share what I know  ",
+        sponsor_id="U0SPONSOR",
+        do_not_match=("U0B", "U0A", "U0B"),
+        consent=True,
+    )
+    base.update(changes)
+    return SignupForm(**base)  # type: ignore[arg-type]
+
+
+def count(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.exec(select(func.count()).select_from(Participant)).one()
+
+
+def test_upsert_creates_then_updates_one_row(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        participant, created = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+    assert created
+    assert participant.learn_topics == []  # a pure mentor keeps no learning wishes
+    assert participant.goals == "Share what I know"
+    assert participant.do_not_match == ["U0A", "U0B"]
+    later = NOW + timedelta(days=1)
+    with session_scope(engine) as session:
+        participant, created = upsert_participant(
+            session=session, form=form(role=Role.BOTH, capacity=1), identity=IDENTITY, now=later
+        )
+    assert not created
+    assert count(engine) == 1
+    with session_scope(engine) as session:
+        stored = get_participant(session=session, user_id="U0PRIYA")
+        assert stored is not None
+        assert (stored.is_mentor, stored.is_mentee, stored.capacity) == (True, True, 1)
+        assert stored.learn_topics == ["leadership"]
+        assert stored.joined_at == NOW and stored.updated_at == later
+        assert stored.tz == "Asia/Kolkata"
+
+
+def test_concurrent_submissions_never_duplicate(engine: Engine) -> None:
+    def submit(i: int) -> None:
+        with session_scope(engine) as session:
+            upsert_participant(session=session, form=form(goals=f"try {i}"), identity=IDENTITY, now=NOW)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(submit, range(8)))
+    assert count(engine) == 1
+
+
+def test_datetimes_come_back_aware_utc(engine: Engine) -> None:
+    until = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    with session_scope(engine) as session:
+        participant, _ = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+        pause_participant(session=session, participant=participant, until=until, now=NOW)
+    with session_scope(engine) as session:
+        stored = get_participant(session=session, user_id="U0PRIYA")
+        assert stored is not None and stored.paused_until == until
+        assert stored.paused_until.tzinfo is not None
+        assert expired_pauses(session=session, now=until - timedelta(seconds=1)) == []
+        assert [p.slack_user_id for p in expired_pauses(session=session, now=until)] == ["U0PRIYA"]
+
+
+def test_leave_keeps_or_deletes(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        participant, _ = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+        leave_program(session=session, participant=participant, now=NOW)
+    with session_scope(engine) as session:
+        stored = get_participant(session=session, user_id="U0PRIYA")
+        assert stored is not None and stored.status == ParticipantStatus.LEFT
+        # Rejoining reactivates the same row.
+        again, created = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+        assert not created and again.status == ParticipantStatus.ACTIVE
+        forget_person(session=session, user_id="U0PRIYA")
+    assert count(engine) == 0
+
+
+def test_claim_key_is_exactly_once(engine: Engine) -> None:
+    def claim(_: int) -> bool:
+        with session_scope(engine) as session:
+            return claim_key(session=session, key="signup:V123", now=NOW)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(claim, range(8)))
+    assert results.count(True) == 1
