@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
@@ -201,7 +201,21 @@ def was_ever_mentor(*, session: Session, user_id: str, before_round: int) -> boo
 
 
 def log_session(*, session: Session, pairing_id: int, held_on: date, by: str, note: str, now: datetime) -> bool:
-    """Record a session; False when this pair already logged one that day (both partners logging it)."""
+    """Record a session; False when the pair already has it.
+
+    It is the same session when the day is already logged, or when the partner logged the day before or after:
+    partners on either side of midnight (Berlin and Kolkata, say) see different dates for one meeting.
+    """
+    # A no-op write locks the pair (its row on PostgreSQL, the database on SQLite) so two partners clicking at
+    # once are serialised and the second sees the first's row; the unique index alone can't catch adjacent days.
+    session.exec(update(Pairing).where(col(Pairing.id) == pairing_id).values(id=Pairing.id))
+    partner_logged = select(MentoringSession.id).where(
+        col(MentoringSession.pairing_id) == pairing_id,
+        col(MentoringSession.held_on).between(held_on - timedelta(days=1), held_on + timedelta(days=1)),
+        col(MentoringSession.logged_by) != by,
+    )
+    if session.exec(partner_logged.limit(1)).first() is not None:
+        return False
     held = MentoringSession(pairing_id=pairing_id, held_on=held_on, logged_by=by, note=note[:500], logged_at=now)
     return insert_once(session, held)
 

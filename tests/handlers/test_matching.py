@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -176,6 +177,9 @@ def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> Non
 
 def test_logging_a_session_counts_once_and_next_date_is_shared(bot: LocalBot) -> None:
     approved_round(bot)
+    # Tomorrow 19:00 UTC: 20:00 for Tom in Berlin, already the day after for Priya in Kolkata.
+    evening = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(19), tzinfo=UTC)
+    object.__setattr__(bot.services, "clock", lambda: evening)
     priya, tom = bot.fake.user("U0PRIYA"), bot.fake.user("U0TOM")
     channel = next(c for c in intro_channels(bot) if "U0TOM" in str(bot.fake.messages(c)))
     intro = bot.fake.messages(channel)[0]
