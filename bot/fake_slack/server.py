@@ -171,6 +171,9 @@ class FakeSlack:
         self.app_timeout = app_timeout
         self.clock = clock
         self.app_url: str | None = None
+        # When the app runs in this process, the harness can say exactly when its listeners are done; without
+        # it, settling falls back to waiting for a quiet spell, which a loaded machine can outlast.
+        self.app_idle: Callable[[float], bool] | None = None
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.warnings: list[str] = []
@@ -454,7 +457,8 @@ class FakeSlack:
         """Wait until the app has stopped calling Slack (nothing in flight for ``quiet`` seconds).
 
         Bolt acknowledges first and works in background threads, so after an action the app's
-        Web API calls may still be on their way.
+        Web API calls may still be on their way. With :attr:`app_idle` set, this waits for the app's
+        listeners to finish instead of guessing from a quiet spell.
 
         Args:
             quiet: Seconds without requests that count as settled (default ``settle_quiet``).
@@ -463,8 +467,12 @@ class FakeSlack:
         Raises:
             FakeSlackTimeout: If the app never went quiet.
         """
-        quiet = self.settle_quiet if quiet is None else quiet
         deadline = time.monotonic() + timeout
+        if self.app_idle is not None:
+            if not self.app_idle(timeout):
+                raise FakeSlackTimeout(f"the app's listeners were still running after {timeout}s")
+            quiet = 0.0 if quiet is None else quiet
+        quiet = self.settle_quiet if quiet is None else quiet
         while True:
             with self._activity_lock:
                 idle = self._inflight == 0 and time.monotonic() - self._last_activity >= quiet

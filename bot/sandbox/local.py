@@ -120,6 +120,7 @@ def local_bot(
         thread.start()
         port = server.effective_port  # type: ignore[union-attr]
         fake.app_url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
+        fake.app_idle = executor.wait_idle
         try:
             yield LocalBot(fake=fake, settings=settings, services=services, app=app, executor=executor)
         finally:
