@@ -17,7 +17,7 @@ from bot.services import Services
 from storage.db import session_scope
 from storage.models import OutboxMessage, OutboxStatus
 from storage.momentum import people
-from storage.outbox import claim_due, mark_failed, mark_sent
+from storage.outbox import claim_due, defer, mark_failed, mark_sent
 from storage.pairings import record_intro_channel
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,16 @@ def deliver(
             _send_one(services, client, message_id, report)
 
 
+def slack_time_zone(client: WebClient, user_id: str) -> str | None:
+    """Someone's time zone from their Slack profile; None when Slack can't say (the send then decides)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        log.info("no time zone for %s (%s)", user_id, exc.response.get("error") if exc.response else exc)
+        return None
+    return str(user["tz"]) if user.get("tz") and not user.get("deleted") else None
+
+
 def _send_one(services: Services, client: WebClient, message_id: int, report: DeliveryReport) -> None:
     now = services.clock()
     with session_scope(services.engine) as session:
@@ -97,12 +107,15 @@ def _send_one(services: Services, client: WebClient, message_id: int, report: De
             session.add(row)
             return
         zones = [folks[u].tz for u in users if u in folks]
-        if zones and (opens := common_window(now, zones)) > now:
-            # Outside someone's working day (a retry that slipped into the evening): wait, without an attempt.
-            row.status, row.not_before, row.claimed_until = OutboxStatus.PENDING, opens, None
-            row.attempts -= 1
-            session.add(row)
-            return
+        # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
+        outsiders = [u for u in users if u not in folks] if kind in WORKING_HOURS_ONLY else []
+    zones += [tz for u in outsiders if (tz := slack_time_zone(client, u))]
+    if zones and (opens := common_window(now, zones)) > now:
+        # Outside someone's working day (a note timed for the mentee's day, a retry that slipped into the
+        # evening): wait, without counting an attempt.
+        with session_scope(services.engine) as session:
+            defer(session=session, message_id=message_id, until=opens)
+        return
     try:
         channel = recipients
         if not recipients.startswith(("C", "G")):

@@ -230,7 +230,8 @@ def _drafts(
         text = views.sponsor_note(
             mentee_name=mentee.name, mentor_name=mentor.name, days_quiet=days, cadence=mentor.cadence
         )
-        # A sponsor may not be in the program, so we use the mentee's time zone: sponsors are usually nearby.
+        # A first guess: the mentee's working day. Delivery asks Slack for the sponsor's own time zone (a
+        # sponsor is often not in the program) and holds the note until their day starts.
         return [
             (Draft(key, KIND[step], [mentee.sponsor_id], text, [], pairing.id, next_send_window(now, mentee.tz)), [])
         ]

@@ -99,6 +99,14 @@ def mark_failed(*, session: Session, message_id: int, error: str, retry_at: date
     session.add(row)
 
 
+def defer(*, session: Session, message_id: int, until: datetime) -> None:
+    """Hand a leased message back to wait for a better moment; not a failed attempt, so no back-off grows."""
+    row = session.get_one(OutboxMessage, message_id)
+    row.status, row.not_before, row.claimed_until = OutboxStatus.PENDING, until, None
+    row.attempts = max(0, row.attempts - 1)
+    session.add(row)
+
+
 def unsent_count(*, session: Session, key_prefix: str = "") -> int:
     """Messages still waiting to go out (pending, or leased and not yet confirmed)."""
     query = (

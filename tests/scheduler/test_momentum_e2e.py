@@ -111,9 +111,12 @@ def test_a_quiet_pair_climbs_the_ladder_once_per_step_and_is_thanked_when_it_mee
     at(bot, clock, utc(11, 12, 4))  # 09:30 in Kolkata
     assert any("has gone quiet" in t for t in texts(bot, "U0PRIYA"))
 
-    # Four weeks: lapsed. The sponsor hears (status only, never survey content).
+    # Four weeks: lapsed. The sponsor hears (status only, never survey content), in their own working day:
+    # 10:00 UTC is 11:00 for Tom in Berlin but 04:00 for Oliver in Chicago, who isn't in the program.
     at(bot, clock, utc(22, 12, 10))
     assert pairing(bot).momentum == "lapsed"
+    assert texts(bot, "U0OLIVER") == []
+    at(bot, clock, utc(22, 12, 15))  # 09:00 in Chicago
     sponsor = texts(bot, "U0OLIVER")
     assert len(sponsor) == 1 and "stalled" in sponsor[0] and "Tom Becker" in sponsor[0]
 
