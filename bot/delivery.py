@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.failpoints import failpoint
 from bot.momentum import common_window
-from bot.profile import Status, status_as_of
+from bot.profile import Status, current_status
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import OutboxMessage, OutboxStatus
@@ -99,9 +99,7 @@ def _send_one(services: Services, client: WebClient, message_id: int, report: De
         users = [r for r in recipients.split(",") if r.startswith(("U", "W"))]
         folks = people(session=session, user_ids=users) if kind in WORKING_HOURS_ONLY else {}
         if kind in QUIET_WHEN_AWAY and any(
-            u not in folks
-            or status_as_of(stored=folks[u].status, paused_until=folks[u].paused_until, now=now) is not Status.ACTIVE
-            for u in users
+            u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in users
         ):
             row.status = OutboxStatus.CANCELLED
             session.add(row)

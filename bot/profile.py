@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.catalogue import Catalogue
 
@@ -141,6 +142,20 @@ def status_as_of(*, stored: str | None, paused_until: datetime | None, now: date
     if stored == Status.PAUSED and paused_until is not None and paused_until <= now:
         return Status.ACTIVE
     return Status(stored)
+
+
+class HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def paused_until(self) -> datetime | None: ...
+
+
+def current_status(person: HasStatus | None, now: datetime) -> Status:
+    """:func:`status_as_of` for a stored participant (None: not in the program, or their data was deleted)."""
+    if person is None:
+        return Status.NOT_JOINED
+    return status_as_of(stored=person.status, paused_until=person.paused_until, now=now)
 
 
 def pause_until(now: datetime, weeks: int) -> datetime:

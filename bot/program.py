@@ -18,7 +18,7 @@ from bot.blocks import momentum as momentum_views
 from bot.blocks.home import PairLine, home_view
 from bot.blocks.messages import paused_text, resumed_text, welcome_dm
 from bot.delivery import deliver
-from bot.profile import SignupForm, Status, pause_until, status_as_of
+from bot.profile import SignupForm, Status, current_status, pause_until
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import Participant
@@ -57,7 +57,7 @@ def snapshot(services: Services, user_id: str) -> Snapshot:
         participant = get_participant(session=session, user_id=user_id)
     if participant is None:
         return Snapshot(Status.NOT_JOINED, None)
-    status = status_as_of(stored=participant.status, paused_until=participant.paused_until, now=now)
+    status = current_status(participant, now)
     return Snapshot(status, participant)
 
 
@@ -153,7 +153,7 @@ def resume(services: Services, *, user_id: str) -> str | None:
         participant = get_participant(session=session, user_id=user_id)
         if participant is None or participant.status == Status.LEFT:
             return None
-        status = status_as_of(stored=participant.status, paused_until=participant.paused_until, now=now)
+        status = current_status(participant, now)
         if participant.status == Status.PAUSED:
             resume_participant(session=session, participant=participant, now=now)
             _recheck_pairs(session, user_id, now)

@@ -22,7 +22,7 @@ from bot.content import starters_for
 from bot.delivery import INTRO, DeliveryReport, deliver
 from bot.matching import Candidate, Proposal, propose
 from bot.momentum import checkin_due_at, next_send_window, reminder_due_at
-from bot.profile import Seniority
+from bot.profile import Seniority, Status, current_status
 from bot.program import lead_drafts
 from bot.services import Services
 from storage.db import session_scope
@@ -202,6 +202,7 @@ class Approval:
     approved_now: bool
     view: RoundView
     report: DeliveryReport
+    withdrawn: list[str]  # why pairs of the draft were not introduced after all, for the lead
 
 
 def approve(services: Services, client: WebClient, *, round_id: int, lead_id: str) -> Approval:
@@ -211,19 +212,63 @@ def approve(services: Services, client: WebClient, *, round_id: int, lead_id: st
     of this round's messages is still unsent.
     """
     now = services.clock()
+    withdrawn: list[tuple[Pairing, str]] = []
     with session_scope(services.engine) as session:
         won = decide_round(session=session, round_id=round_id, status=RoundStatus.APPROVED, by=lead_id, now=now)
         if won:
+            # A draft can wait hours for review: whoever left, paused or got matched since is not introduced.
+            proposed = round_pairings(session=session, round_id=round_id, statuses=[PairingStatus.PROPOSED])
+            withdrawn = _no_longer_possible(session, proposed, now=now)
+            for pairing, _ in withdrawn:
+                drop_pairing(session=session, pairing_id=pairing.id or 0, only_in_draft=False)
             pairings = activate_round(session=session, round_id=round_id, now=now)
             view = _view(session, round_id)
-            for draft in _round_messages(services, session, view, pairings):
+            for draft in _round_messages(services, session, view, pairings, now=now, withdrawn=withdrawn):
                 enqueue(session=session, draft=draft, now=now)
         view = _view(session, round_id)
     report = deliver(services, client, keys=None) if view.round.status == RoundStatus.APPROVED else DeliveryReport()
-    return Approval(approved_now=won, view=view, report=report)
+    return Approval(approved_now=won, view=view, report=report, withdrawn=[why for _, why in withdrawn])
 
 
-def _round_messages(services: Services, session: Session, view: RoundView, pairings: list[Pairing]) -> list[Draft]:
+def _no_longer_possible(session: Session, proposed: list[Pairing], *, now: datetime) -> list[tuple[Pairing, str]]:
+    """The proposed pairs that can't be introduced any more, each with why (for the lead)."""
+    ids = {p.mentor_id for p in proposed} | {p.mentee_id for p in proposed}
+    people = participants_by_id(session=session, user_ids=ids)
+    load: dict[str, int] = {}
+    for active in active_pairings(session=session):
+        for user_id in (active.mentor_id, active.mentee_id):
+            load[user_id] = load.get(user_id, 0) + 1
+    withdrawn: list[tuple[Pairing, str]] = []
+    for pairing in proposed:
+        mentor, mentee = people.get(pairing.mentor_id), people.get(pairing.mentee_id)
+        why = None
+        for person in (mentor, mentee):
+            status = current_status(person, now)
+            if status is not Status.ACTIVE:
+                name = person.name if person else "Someone"
+                why = f"{name} {'paused' if status is Status.PAUSED else 'left the program'} since the proposal"
+                break
+        if why is None and mentee is not None and load.get(mentee.slack_user_id, 0):
+            why = f"{mentee.name} has been matched in the meantime"
+        if why is None and mentor is not None and load.get(mentor.slack_user_id, 0) >= mentor.capacity:
+            why = f"{mentor.name} has no room for another mentee any more"
+        if why is None:
+            for user_id in (pairing.mentor_id, pairing.mentee_id):
+                load[user_id] = load.get(user_id, 0) + 1
+            continue
+        withdrawn.append((pairing, why))
+    return withdrawn
+
+
+def _round_messages(
+    services: Services,
+    session: Session,
+    view: RoundView,
+    pairings: list[Pairing],
+    *,
+    now: datetime,
+    withdrawn: Sequence[tuple[Pairing, str]] = (),
+) -> list[Draft]:
     round_id = view.round.id
     assert round_id is not None
     content = services.content
@@ -252,9 +297,18 @@ def _round_messages(services: Services, session: Session, view: RoundView, pairi
             drafts.append(
                 Draft(key=f"mentor-guide:{mentor_id}", kind="guide", recipients=[mentor_id], text=text, blocks=blocks)
             )
-    for user_id, reason in view.unmatched:
-        person = view.people.get(user_id)
-        if person is None:
+    introduced = {p.mentor_id for p in pairings} | {p.mentee_id for p in pairings}
+    # Someone whose proposed match fell through is unmatched in this round too, and hears so.
+    fell_through = [
+        (user_id, "the match we had in mind for you is no longer available")
+        for pairing, _ in withdrawn
+        for user_id in (pairing.mentor_id, pairing.mentee_id)
+        if user_id not in introduced
+    ]
+    people = participants_by_id(session=session, user_ids=[u for u, _ in fell_through])
+    for user_id, reason in [*view.unmatched, *fell_through]:
+        person = view.people.get(user_id) or people.get(user_id)
+        if person is None or current_status(person, now) is not Status.ACTIVE:
             continue
         text = views.waitlist_text(person=person, reason=reason)
         drafts.append(

@@ -73,6 +73,13 @@ def register(app: App, services: Services) -> None:
                 say(respond, "That proposal was discarded or replaced; run `/mentoring match` for a new one.")
             return
         rounds.show_preview(services, client, approval.view, sent=approval.report.sent)
+        if approval.withdrawn:
+            say(
+                respond,
+                "Not introduced, because things changed since the proposal: "
+                + "; ".join(approval.withdrawn)
+                + ". Whoever that leaves without a match is told and waits for the next round.",
+            )
         if approval.report.failed:
             reasons = ", ".join(sorted(set(approval.report.errors)))
             say(

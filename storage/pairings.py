@@ -146,13 +146,14 @@ def activate_round(*, session: Session, round_id: int, now: datetime) -> list[Pa
     return pairings
 
 
-def drop_pairing(*, session: Session, pairing_id: int) -> Pairing | None:
-    """Remove a proposed pair from its draft; None when it is not a proposed pair of an open draft."""
+def drop_pairing(*, session: Session, pairing_id: int, only_in_draft: bool = True) -> Pairing | None:
+    """Remove a proposed pair from its round; None when it is not a proposed pair (of an open draft, unless
+    `only_in_draft` is off: approval withdraws pairs that are no longer possible as it activates the rest)."""
     pairing = session.get(Pairing, pairing_id)
     if pairing is None or pairing.status != PairingStatus.PROPOSED:
         return None
     match_round = session.get(MatchRound, pairing.round_id)
-    if match_round is None or match_round.status != RoundStatus.DRAFT:
+    if match_round is None or (only_in_draft and match_round.status != RoundStatus.DRAFT):
         return None
     pairing.status = PairingStatus.DROPPED
     session.add(pairing)

@@ -150,6 +150,38 @@ def test_mentor_guides_and_waitlist_notes_go_to_the_right_people_once(bot: Local
         assert sum("guide" in t.lower() for t in bot.fake.user(mentor).dm_texts) == 1
 
 
+def test_approval_leaves_out_people_who_left_or_paused_since_the_proposal(bot: LocalBot) -> None:
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    assert pairs(bot, PairingStatus.PROPOSED) == EXPECTED
+    # While the draft waits for review, Tom leaves and Margaret pauses.
+    tom, margaret = bot.fake.user("U0TOM"), bot.fake.user("U0MARGARET")
+    tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_KEEP)
+    margaret.slash("/mentoring", "pause 2")
+    bot.settle()
+    tom_heard, margaret_heard = len(tom.dm_texts), len(margaret.dm_texts)
+
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    assert pairs(bot, PairingStatus.ACTIVE) == {("U0AMARA", "U0DIANE"), ("U0LEO", "U0RAJESH")}
+    assert pairs(bot, PairingStatus.DROPPED) == {("U0PRIYA", "U0TOM"), ("U0LEO", "U0MARGARET")}
+    told = " ".join(lead.ephemeral_texts)
+    assert "Tom Becker left the program since the proposal" in told
+    assert "Margaret Chen paused since the proposal" in told
+    # Only the two pairs still possible are introduced; Priya, whose match fell through, waits for the next round.
+    assert len(intro_channels(bot)) == 2
+    assert len(tom.dm_texts) == tom_heard and len(margaret.dm_texts) == margaret_heard
+    assert "no longer available" in bot.fake.user("U0PRIYA").dm_texts[-1]
+    assert not any("waitlist" in t for t in bot.fake.user("U0LEO").dm_texts), "Leo still mentors Rajesh"
+    # Priya is matchable again next round; Tom is not.
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    assert not any("U0TOM" in pair for pair in pairs(bot, PairingStatus.PROPOSED))
+
+
 def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> None:
     seed_pool(bot)
     lead = bot.fake.user(LEAD)
