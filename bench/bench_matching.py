@@ -1,6 +1,6 @@
 """Benchmark the whole-pool matching against a greedy and a random ("Donut-style") baseline.
 
-Run: .venv/bin/python bench/bench_matching.py [--sizes 500,2500,5000] [--seed 7] [--both 0.08]
+Run: .venv/bin/python bench/bench_matching.py [--sizes 500,2500,5000] [--seed 7] [--both 0.08] [--time-limit 30]
 
 Each pool has n junior mentors and n senior mentees (a share ``--both`` of each side chose "both"). Every
 method runs in a fresh process, so its peak RSS (``resource.getrusage(...).ru_maxrss``: the whole process,
@@ -177,6 +177,9 @@ def peak_mib() -> float:
 
 def proof(stats: SolveStats) -> str:
     """How the optimum was proven, in a few words."""
+    if stats.finished_by == "time-limit":
+        gap = stats.upper - stats.lower
+        return f"time limit hit: proven at most {gap:.2f} ({gap / stats.upper:.4%}) below the optimum"
     if stats.finished_by == "certificate":
         return f"proven by duality (bound - value = {stats.upper - stats.lower:.0e})"
     return (
@@ -185,11 +188,13 @@ def proof(stats: SolveStats) -> str:
     )
 
 
-def run_optimum(n: int, seed: int, both: float) -> Row:
+def run_optimum(n: int, seed: int, both: float, time_limit: float | None = None) -> Row:
     pool, past = make_pool(n, seed=seed, both=both)
     before = rss_mib()
     started = time.perf_counter()
-    proposal, stats = propose_with_stats(pool, now=NOW, past_pairs=past, topic_labels=TOPIC_LABELS)
+    proposal, stats = propose_with_stats(
+        pool, now=NOW, past_pairs=past, topic_labels=TOPIC_LABELS, time_limit=time_limit
+    )
     elapsed = time.perf_counter() - started
     return Row(
         seconds=elapsed,
@@ -289,9 +294,12 @@ def run_baseline(n: int, seed: int, both: float, method: str) -> Row:
     )
 
 
-def in_fresh_process(method: str, n: int, seed: int, both: float) -> Row:
+def in_fresh_process(method: str, n: int, seed: int, both: float, time_limit: float | None) -> Row:
+    command = [sys.executable, __file__, "--run", method, "--sizes", str(n), "--seed", str(seed), "--both", str(both)]
+    if time_limit is not None:
+        command += ["--time-limit", str(time_limit)]
     done = subprocess.run(
-        [sys.executable, __file__, "--run", method, "--sizes", str(n), "--seed", str(seed), "--both", str(both)],
+        command,
         check=True,
         capture_output=True,
         text=True,
@@ -304,15 +312,21 @@ def main() -> int:
     parser.add_argument("--sizes", default="500,2500,5000", help="mentors (= mentees) per pool, comma-separated")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--both", type=float, default=0.08, help='share of each side that chose "both"')
-    parser.add_argument("--run", choices=["optimum", "greedy", "random"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="also run the optimum with this time limit in seconds (the 'limited' row), as `/mentoring match` does",
+    )
+    parser.add_argument("--run", choices=["optimum", "limited", "greedy", "random"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         n = int(args.sizes)
-        row = (
-            run_optimum(n, args.seed, args.both)
-            if args.run == "optimum"
-            else run_baseline(n, args.seed, args.both, args.run)
-        )
+        if args.run == "optimum":
+            row = run_optimum(n, args.seed, args.both)
+        elif args.run == "limited":
+            row = run_optimum(n, args.seed, args.both, args.time_limit)
+        else:
+            row = run_baseline(n, args.seed, args.both, args.run)
         print(json.dumps(asdict(row)))
         return 0
 
@@ -328,9 +342,8 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for n in (int(size) for size in args.sizes.split(",")):
-        results = {
-            method: in_fresh_process(method, n, args.seed, args.both) for method in ("optimum", "greedy", "random")
-        }
+        methods = ("optimum", "limited", "greedy", "random") if args.time_limit else ("optimum", "greedy", "random")
+        results = {method: in_fresh_process(method, n, args.seed, args.both, args.time_limit) for method in methods}
         best = results["optimum"].score
         for method, r in results.items():
             print(

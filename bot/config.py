@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     turnabout_leads_channel: str | None = None
     turnabout_catalogue_file: Path | None = None
     turnabout_content_file: Path | None = None
+    # How long a lead waits for `/mentoring match` at most; past it, the best pairs found so far, with how far
+    # below the optimum they can be (realistic pools are solved exactly well within it).
+    turnabout_match_time_limit: float = Field(default=30.0, gt=0, le=3600)
     log_level: str = "INFO"
 
     @field_validator(

@@ -129,24 +129,32 @@ def propose_round(services: Services, *, lead_id: str, also_exclude: Sequence[tu
     """Compute the best pairs for everyone matchable and store them as a draft (replacing older drafts)."""
     now = services.clock()
     with session_scope(services.engine) as session:
-        replaced = [d.id for d in discard_drafts(session=session, by=lead_id, now=now) if d.id is not None]
         pool = candidates(matchable_participants(session=session, now=now), active_pairings(session=session), now=now)
         past = historic_pairs(session=session) | set(also_exclude)
-        proposal: Proposal = propose(
-            pool, past_pairs=past, topic_labels={t.id: t.label for t in services.catalogue.topics}, now=now
-        )
-        pairs = [
-            NewPair(p.mentor_id, p.mentee_id, p.score, p.shared_topics, p.reasons)
-            for match in proposal.matches
-            for p in match.pairs
-        ]
-        unmatched = [NewUnmatched(u.id, u.role, u.reason) for u in proposal.unmatched]
+    # Solved outside any transaction: a large pool takes seconds, and sign-ups and the sweep must not wait for
+    # it. Whatever changes meanwhile (someone leaves) is caught when the lead approves.
+    proposal: Proposal = propose(
+        pool,
+        past_pairs=past,
+        topic_labels={t.id: t.label for t in services.catalogue.topics},
+        now=now,
+        time_limit=services.settings.turnabout_match_time_limit,
+    )
+    pairs = [
+        NewPair(p.mentor_id, p.mentee_id, p.score, p.shared_topics, p.reasons)
+        for match in proposal.matches
+        for p in match.pairs
+    ]
+    unmatched = [NewUnmatched(u.id, u.role, u.reason) for u in proposal.unmatched]
+    with session_scope(services.engine) as session:
+        replaced = [d.id for d in discard_drafts(session=session, by=lead_id, now=now) if d.id is not None]
         match_round = create_round(
             session=session,
             lead_id=lead_id,
             pairs=pairs,
             unmatched=unmatched,
             total_score=proposal.total_score,
+            score_gap=proposal.gap or None,
             now=now,
         )
         assert match_round.id is not None
@@ -376,6 +384,8 @@ def show_preview(services: Services, client: WebClient, view: RoundView, *, sent
         people=view.people,
         decided_by=view.round.decided_by,
         sent=sent,
+        score_gap=view.round.score_gap,
+        total_score=view.round.total_score,
     )
     if view.round.preview_channel and view.round.preview_ts:
         client.chat_update(channel=view.round.preview_channel, ts=view.round.preview_ts, text=text, blocks=blocks)

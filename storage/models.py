@@ -82,6 +82,9 @@ class MatchRound(SQLModel, table=True):
     lead_id: str = Field(max_length=32)
     status: str = Field(default=RoundStatus.DRAFT, max_length=16, index=True)
     total_score: float = 0.0
+    # None: the proposal is the proven optimum. Otherwise matching ran out of time, and a better assignment
+    # could add at most this much to the total score.
+    score_gap: float | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=32)

@@ -86,8 +86,9 @@ def create_round(
     unmatched: Iterable[NewUnmatched],
     total_score: float,
     now: datetime,
+    score_gap: float | None = None,
 ) -> MatchRound:
-    match_round = MatchRound(lead_id=lead_id, total_score=total_score, created_at=now)
+    match_round = MatchRound(lead_id=lead_id, total_score=total_score, score_gap=score_gap, created_at=now)
     session.add(match_round)
     session.flush()
     assert match_round.id is not None

@@ -53,6 +53,8 @@ def preview(
     people: dict[str, Any],
     decided_by: str | None = None,
     sent: int | None = None,
+    score_gap: float | None = None,
+    total_score: float = 0.0,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The lead's review of a round: each pair with its score and reasons, who waits and why, and buttons."""
     live = [p for p in pairings if p.status != PairingStatus.DROPPED]
@@ -75,7 +77,22 @@ def preview(
             f"{summary}. Nothing is sent until you approve. "
             "Drop any pair you don't like, then run again to fill the gaps."
         )
-    blocks: list[Block] = [HeaderBlock(text=title), section(headline), DividerBlock()]
+    blocks: list[Block] = [HeaderBlock(text=title), section(headline)]
+    if score_gap:
+        # Honest about a proposal that is not the proven best (matching hit its time limit on a hard pool).
+        share = score_gap / (total_score + score_gap) if total_score + score_gap > 0 else 0.0
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=":stopwatch: The best pairs found in the time allowed: "
+                        + (f"at most {share:.2%}" if share >= 0.0001 else "less than 0.01%")
+                        + " below the best possible total score for this pool."
+                    )
+                ]
+            )
+        )
+    blocks.append(DividerBlock())
     for pairing in list(pairings)[:PREVIEW_PAIRS_SHOWN]:
         mentor, mentee = people.get(pairing.mentor_id), people.get(pairing.mentee_id)
         names = f"{who(mentor) if mentor else pairing.mentor_id}  →  {who(mentee) if mentee else pairing.mentee_id}"

@@ -24,6 +24,7 @@ def propose(
     rules: MatchRules = DEFAULT_RULES,
     topic_labels: Mapping[str, str] | None = None,
     tuning: SolverTuning = DEFAULT_TUNING,
+    time_limit: float | None = None,
 ) -> Proposal:
     """Propose the best pairs for the whole pool at once, each explained.
 
@@ -40,6 +41,8 @@ def propose(
         rules: Constraints' settings and score weights.
         topic_labels: Display label per topic id, for explanations.
         tuning: Speed/memory knobs of the solver; they do not change the optimum.
+        time_limit: Seconds the solver may take; when they run out it returns the best assignment found, and
+            the proposal's ``gap`` says how far below the optimum it can be. None: no limit.
 
     Returns:
         Matches grouped by mentor, everyone unmatched with a reason, and the total score.
@@ -48,7 +51,13 @@ def propose(
         ValueError: On duplicate ids.
     """
     proposal, _ = propose_with_stats(
-        pool, now=now, past_pairs=past_pairs, rules=rules, topic_labels=topic_labels, tuning=tuning
+        pool,
+        now=now,
+        past_pairs=past_pairs,
+        rules=rules,
+        topic_labels=topic_labels,
+        tuning=tuning,
+        time_limit=time_limit,
     )
     return proposal
 
@@ -61,6 +70,7 @@ def propose_with_stats(
     rules: MatchRules = DEFAULT_RULES,
     topic_labels: Mapping[str, str] | None = None,
     tuning: SolverTuning = DEFAULT_TUNING,
+    time_limit: float | None = None,
 ) -> tuple[Proposal, SolveStats]:
     """:func:`propose`, plus what the solver did and how it proved the optimum (see :class:`SolveStats`)."""
     people = sorted(pool, key=lambda c: c.id)
@@ -71,7 +81,7 @@ def propose_with_stats(
     labels = topic_labels or {}
 
     arrays = PoolArrays(people, past_pairs=past, rules=rules, now=now)
-    solver = Solver(arrays, tuning)
+    solver = Solver(arrays, tuning, time_limit=time_limit)
     chosen = solver.solve()
 
     history = department_history(people, past)
@@ -102,5 +112,6 @@ def propose_with_stats(
         matches=matches,
         unmatched=Explainer(arrays, chosen, labels).unmatched(),
         total_score=sum(p.score for m in matches for p in m.pairs),
+        gap=max(0.0, solver.stats.upper - solver.stats.lower) if solver.stats.finished_by == "time-limit" else 0.0,
     )
     return proposal, solver.stats

@@ -220,9 +220,12 @@ class Proposal:
     Attributes:
         matches: Proposed matches, ordered by mentor id.
         unmatched: Everyone left out, ordered by id.
-        total_score: Sum of the pair scores; no valid assignment scores higher.
+        total_score: Sum of the pair scores; no valid assignment scores higher, unless the solver ran out of
+            time, when no valid assignment scores more than ``total_score + gap``.
+        gap: 0 for the proven optimum; otherwise the most a better assignment could add to the total.
     """
 
     matches: tuple[ProposedMatch, ...]
     unmatched: tuple[Unmatched, ...]
     total_score: float
+    gap: float = 0.0

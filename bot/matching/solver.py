@@ -41,10 +41,16 @@ that size, so the solver works with scipy's sparse assignment solver (LAPJVsp,
    only pairs with ``rc_e >= LB - UB`` can be in an optimal one; HiGHS solves the integer program over
    those (LP first, MILP if fractional), which is then the optimum over all pairs. With many "both" people
    the gap, and so this step, can grow large: it stays exact, but can take minutes.
+
+A time limit (for a lead waiting in Slack) bounds steps 5 and 6: when it runs out, the solver returns the
+best assignment found so far (HiGHS's incumbent if it is better than step 3's) with ``finished_by =
+"time-limit"``, and ``upper - lower`` in the stats is how far below the optimum it can be at most. Small
+pools are always solved exactly: HiGHS needs well under a second for them.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,8 +100,9 @@ class SolveStats:
 
     ``method`` is "exhaustive" (HiGHS over every pair) or "assignment"; ``finished_by`` says what proved the
     optimum: "exhaustive-lp"/"exhaustive-milp", "certificate" (a dual bound equal to the assignment's value),
-    "fixing-lp"/"fixing-milp" (HiGHS over the pairs reduced-cost fixing kept), or "no-pairs". ``lower`` is
-    the optimum's value and ``upper`` the best bound found before any fixing.
+    "fixing-lp"/"fixing-milp" (HiGHS over the pairs reduced-cost fixing kept), "no-pairs", or "time-limit"
+    (not proven optimal: the best found when time ran out). ``lower`` is the returned assignment's value and
+    ``upper`` the best bound found before any fixing; with "time-limit", no assignment is worth more than it.
     """
 
     method: str = ""
@@ -162,9 +169,10 @@ class _Bipartite:
 class Solver:
     """Finds the maximum-score assignment for one pool (method in the module docstring)."""
 
-    def __init__(self, arrays: PoolArrays, tuning: SolverTuning) -> None:
+    def __init__(self, arrays: PoolArrays, tuning: SolverTuning, *, time_limit: float | None = None) -> None:
         self.arrays = arrays
         self.tuning = tuning
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
         self.mentors = arrays.mentors
         self.mentees = arrays.mentees
         self.n_mentors, self.n_mentees = len(self.mentors), len(self.mentees)
@@ -193,6 +201,10 @@ class Solver:
             self.stats.method = "assignment"
             mentor, mentee = self._by_assignment(edges)
         return list(zip(self.mentors[mentor].tolist(), self.mentees[mentee].tolist(), strict=True))
+
+    def _time_left(self) -> float | None:
+        """Seconds left of the time limit (None: no limit)."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     def _blocks(self) -> list[tuple[int, int]]:
         return [(s, min(s + self.block_rows, self.n_mentors)) for s in range(0, self.n_mentors, self.block_rows)]
@@ -295,20 +307,31 @@ class Solver:
 
     def _exhaustive(self, edges: _Edges) -> tuple[IntArray, IntArray]:
         x, how = self._solve_exact(edges)
+        assert x is not None  # no time limit here
         self.stats.core_pairs = len(edges.score)
         value = float(edges.score @ x)
         self._finish_stats(f"exhaustive-{how}", value, value, edges)
         chosen = x > 0.5
         return edges.mentor[chosen], edges.mentee[chosen]
 
-    def _solve_exact(self, edges: _Edges) -> tuple[FloatArray, str]:
-        """The integer optimum over ``edges``: the LP if it comes out integral (``"lp"``), else the MILP."""
-        x = self._solve_lp(edges)
+    def _solve_exact(self, edges: _Edges, time_limit: float | None = None) -> tuple[FloatArray | None, str]:
+        """The integer optimum over ``edges``: the LP if it comes out integral (``"lp"``), else the MILP.
+
+        With a time limit that runs out: the MILP's best integer solution so far, or None if it has none
+        (``"time-limit"``).
+        """
+        started = time.monotonic()
+        x = self._solve_lp(edges, time_limit)
+        if x is None:
+            return None, "time-limit"
         if np.all(np.abs(x - np.round(x)) <= 1e-6):
             # Integral x is a valid assignment whatever y is: a pair into p forces y_p = 1, which forbids
             # pairs out of p.
             return np.round(x), "lp"
-        return self._solve_milp(edges), "milp"
+        left = None if time_limit is None else time_limit - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            return None, "time-limit"
+        return self._solve_milp(edges, left)
 
     def _model(self, edges: _Edges) -> tuple[FloatArray, csr_matrix, FloatArray]:
         """Objective (to minimise) and constraints ``A v <= b`` of the integer program over ``edges``."""
@@ -345,30 +368,38 @@ class Solver:
         c = np.concatenate([-edges.score, np.zeros(nb)])
         return c, a, b
 
-    def _solve_lp(self, edges: _Edges) -> FloatArray:
+    def _solve_lp(self, edges: _Edges, time_limit: float | None = None) -> FloatArray | None:
         c, a, b = self._model(edges)
         # The dual simplex returns a vertex, integral whenever the matrix is totally unimodular.
-        res = linprog(c, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds")
+        options = {} if time_limit is None else {"time_limit": max(time_limit, 0.01)}
+        res = linprog(c, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds", options=options)
+        if res.status == 1 and time_limit is not None:
+            return None
         if res.status != 0:  # pragma: no cover - the LP is feasible (all zeros) and bounded
             raise RuntimeError(f"LP solve failed: {res.message}")
         self.stats.lp_solves += 1
         return np.asarray(res.x)[: len(edges.score)]
 
-    def _solve_milp(self, edges: _Edges) -> FloatArray:
+    def _solve_milp(self, edges: _Edges, time_limit: float | None = None) -> tuple[FloatArray | None, str]:
         c, a, b = self._model(edges)
+        # Gap 0: the optimum, not a 0.01%-close solution. MIP presolve costs seconds on large bipartite
+        # parts and buys nothing here.
+        options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "presolve": False}
+        if time_limit is not None:
+            options["time_limit"] = max(time_limit, 0.01)
         res = milp(
             c,
             constraints=LinearConstraint(a, -np.inf, b),
             integrality=np.ones(len(c)),
             bounds=Bounds(0, 1),
-            # Gap 0: the optimum, not a 0.01%-close solution. MIP presolve costs seconds on large bipartite
-            # parts and buys nothing here.
-            options={"mip_rel_gap": 0.0, "presolve": False},
+            options=options,
         )
+        self.stats.milp_solves += 1
+        if res.status == 1 and time_limit is not None:
+            return (None if res.x is None else np.round(np.asarray(res.x)[: len(edges.score)])), "time-limit"
         if res.status != 0:  # pragma: no cover - feasible (all zeros) and bounded
             raise RuntimeError(f"MILP solve failed: {res.message}")
-        self.stats.milp_solves += 1
-        return np.round(np.asarray(res.x)[: len(edges.score)])
+        return np.round(np.asarray(res.x)[: len(edges.score)]), "milp"
 
     # -- large pools: assignments, duals and a certificate ---------------------------------------------
 
@@ -413,6 +444,8 @@ class Solver:
             gap = min(gap, bound[0] - best[0])
             if not self.n_both or round_ == self.tuning.role_rounds or idle >= 10:
                 break
+            if (left := self._time_left()) is not None and left <= 0:
+                break
             # Lagrangian relaxation of "one role per person": with roles open again, price each "both"
             # person's pairs (prices[p] on the way in, prices[p] / c_p on the way out). For any prices the
             # optimum plus the prices' sum bounds every assignment; the subgradient steps move the prices
@@ -449,7 +482,20 @@ class Solver:
         core = self._pairs_at_least(sigma, tau, best[0] - upper - 2 * tolerance)
         core = core.union(incumbent, self.n_mentees)
         self.stats.core_pairs = len(core.score)
-        x, how = self._solve_exact(core)
+        left = self._time_left()
+        if left is not None and left <= 0:
+            x, how = None, "time-limit"
+        else:
+            x, how = self._solve_exact(core, left)
+        if how == "time-limit":
+            # Out of time: the better of HiGHS's incumbent (if any) and the fixed-role assignment.
+            if x is not None and float(core.score @ x) > best[0]:
+                self._finish_stats(how, float(core.score @ x), upper, edges)
+                chosen = x > 0.5
+                return core.mentor[chosen], core.mentee[chosen]
+            self._finish_stats(how, best[0], upper, edges)
+            return best[1], best[2]
+        assert x is not None
         self._finish_stats(f"fixing-{how}", float(core.score @ x), upper, edges)
         chosen = x > 0.5
         return core.mentor[chosen], core.mentee[chosen]

@@ -138,3 +138,15 @@ def test_welcome_dm_says_what_happens_next() -> None:
 def test_leave_prompt_and_pause_modal_ids() -> None:
     assert {ids.A_LEAVE_KEEP, ids.A_LEAVE_DELETE, ids.A_LEAVE_CANCEL} <= set(text_of(leave_prompt_blocks()).split("'"))
     assert pause_modal().to_dict()["callback_id"] == ids.PAUSE_VIEW
+
+
+def test_a_preview_says_when_matching_ran_out_of_time_and_by_how_much_at_most() -> None:
+    from bot.blocks.matching import preview
+    from storage.models import Pairing
+
+    pair = Pairing(id=1, round_id=1, mentor_id="U0PRIYA", mentee_id="U0TOM", status="proposed", created_at=NOW)
+    people = {"U0PRIYA": profile(), "U0TOM": profile(slack_user_id="U0TOM", name="Tom Becker")}
+    common: dict[str, Any] = dict(round_id=1, status="draft", pairings=[pair], unmatched=[], people=people)
+    assert ":stopwatch:" not in str(preview(**common, total_score=850.0)[1]), "a proven optimum says nothing"
+    assert "at most 1.50% below the best possible" in str(preview(**common, total_score=985.0, score_gap=15.0)[1])
+    assert "less than 0.01% below" in str(preview(**common, total_score=51_669.0, score_gap=0.17)[1])

@@ -19,6 +19,7 @@ VARS = [
     "TURNABOUT_LEADS_CHANNEL",
     "TURNABOUT_CATALOGUE_FILE",
     "TURNABOUT_CONTENT_FILE",
+    "TURNABOUT_MATCH_TIME_LIMIT",
     "LOG_LEVEL",
 ]
 
@@ -73,6 +74,8 @@ def test_example_env_file_is_valid() -> None:
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must be"),
         ("SLACK_API_URL", "localhost:8080", "SLACK_API_URL must be"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be"),
+        ("TURNABOUT_MATCH_TIME_LIMIT", "soon", "TURNABOUT_MATCH_TIME_LIMIT"),
+        ("TURNABOUT_MATCH_TIME_LIMIT", "0", "TURNABOUT_MATCH_TIME_LIMIT"),
     ],
 )
 def test_bad_values_name_the_variable_in_one_line(

@@ -273,3 +273,29 @@ def test_scores_of_zero_still_give_a_valid_answer() -> None:
         proposal = propose(pool, now=NOW, past_pairs=past, rules=rules, tuning=tuning)
         check_feasible(proposal, pool, set(past), rules)
         assert proposal.total_score == 0
+
+
+# -- a time limit: the best found so far, never an invalid pair, an honest bound --------------------------
+
+
+@pytest.mark.parametrize("seed", [3, 4, 8])
+def test_out_of_time_the_solver_returns_valid_pairs_and_a_bound_that_holds(seed: int) -> None:
+    pool, past = random_pool(seed, 120, 0.8)
+    exact = propose(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=10**9))
+    # No time at all: the fixed-role assignment of the first round, with the dual bound of that round.
+    rushed, stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=NO_ROLE_SEARCH, time_limit=1e-9)
+    check_feasible(rushed, pool, set(past), MatchRules())
+    assert stats.finished_by == "time-limit"
+    assert rushed.total_score == pytest.approx(stats.lower)
+    assert rushed.gap == pytest.approx(stats.upper - stats.lower) and rushed.gap > 0
+    # The bound is honest: the optimum lies between what was returned and what the gap allows.
+    assert rushed.total_score <= exact.total_score + 1e-6
+    assert exact.total_score <= rushed.total_score + rushed.gap + 1e-6
+
+
+def test_a_generous_time_limit_changes_nothing() -> None:
+    pool, past = random_pool(4, 120, 0.8)
+    exact = propose(pool, now=NOW, past_pairs=past, tuning=NO_ROLE_SEARCH)
+    timed, stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=NO_ROLE_SEARCH, time_limit=600)
+    assert stats.finished_by != "time-limit" and timed.gap == 0
+    assert timed == exact
