@@ -242,10 +242,12 @@ def _no_longer_possible(session: Session, proposed: list[Pairing], *, now: datet
     """The proposed pairs that can't be introduced any more, each with why (for the lead)."""
     ids = {p.mentor_id for p in proposed} | {p.mentee_id for p in proposed}
     people = participants_by_id(session=session, user_ids=ids)
+    active = active_pairings(session=session)
+    # The same rules as `candidates`: someone being mentored takes no other match, a mentor only up to capacity.
+    mentored = {p.mentee_id for p in active}
     load: dict[str, int] = {}
-    for active in active_pairings(session=session):
-        for user_id in (active.mentor_id, active.mentee_id):
-            load[user_id] = load.get(user_id, 0) + 1
+    for current in active:
+        load[current.mentor_id] = load.get(current.mentor_id, 0) + 1
     withdrawn: list[tuple[Pairing, str]] = []
     for pairing in proposed:
         mentor, mentee = people.get(pairing.mentor_id), people.get(pairing.mentee_id)
@@ -256,13 +258,16 @@ def _no_longer_possible(session: Session, proposed: list[Pairing], *, now: datet
                 name = person.name if person else "Someone"
                 why = f"{name} {'paused' if status is Status.PAUSED else 'left the program'} since the proposal"
                 break
-        if why is None and mentee is not None and load.get(mentee.slack_user_id, 0):
-            why = f"{mentee.name} has been matched in the meantime"
-        if why is None and mentor is not None and load.get(mentor.slack_user_id, 0) >= mentor.capacity:
-            why = f"{mentor.name} has no room for another mentee any more"
         if why is None:
-            for user_id in (pairing.mentor_id, pairing.mentee_id):
-                load[user_id] = load.get(user_id, 0) + 1
+            assert mentor is not None and mentee is not None
+            mentee_busy = mentee.slack_user_id in mentored or mentee.slack_user_id in load
+            if mentee_busy or mentor.slack_user_id in mentored:
+                why = f"{(mentee if mentee_busy else mentor).name} has been matched in the meantime"
+            elif load.get(mentor.slack_user_id, 0) >= mentor.capacity:
+                why = f"{mentor.name} has no room for another mentee any more"
+        if why is None:
+            mentored.add(pairing.mentee_id)
+            load[pairing.mentor_id] = load.get(pairing.mentor_id, 0) + 1
             continue
         withdrawn.append((pairing, why))
     return withdrawn

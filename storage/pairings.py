@@ -210,7 +210,7 @@ def log_session(*, session: Session, pairing_id: int, held_on: date, by: str, no
     """
     # A no-op write locks the pair (its row on PostgreSQL, the database on SQLite) so two partners clicking at
     # once are serialised and the second sees the first's row; the unique index alone can't catch adjacent days.
-    session.exec(update(Pairing).where(col(Pairing.id) == pairing_id).values(id=Pairing.id))
+    session.exec(update(Pairing).where(col(Pairing.id) == pairing_id).values(momentum=Pairing.momentum))
     partner_logged = select(MentoringSession.id).where(
         col(MentoringSession.pairing_id) == pairing_id,
         col(MentoringSession.held_on).between(held_on - timedelta(days=1), held_on + timedelta(days=1)),

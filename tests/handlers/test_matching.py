@@ -13,8 +13,8 @@ from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
-from storage.models import MentoringSession, OutboxMessage, Pairing, PairingStatus
-from tests.support import seed_pool
+from storage.models import MatchRound, MentoringSession, OutboxMessage, Pairing, PairingStatus
+from tests.support import MATCH_NOW, seed_pool
 
 EXPECTED = {("U0PRIYA", "U0TOM"), ("U0AMARA", "U0DIANE"), ("U0LEO", "U0MARGARET"), ("U0LEO", "U0RAJESH")}
 
@@ -180,6 +180,30 @@ def test_approval_leaves_out_people_who_left_or_paused_since_the_proposal(bot: L
     lead.slash("/mentoring", "match")
     bot.settle()
     assert not any("U0TOM" in pair for pair in pairs(bot, PairingStatus.PROPOSED))
+
+
+def test_approval_never_gives_someone_a_second_match(bot: LocalBot) -> None:
+    """Two rounds computed at once (two leads, or a slow solve) must not both match Tom."""
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        other = MatchRound(lead_id=LEAD, status="approved", created_at=MATCH_NOW)
+        session.add(other)
+        session.flush()
+        for mentor, mentee in (("U0SOFIA", "U0TOM"), ("U0EMMA", "U0LEO")):
+            session.add(
+                Pairing(
+                    round_id=other.id or 0, mentor_id=mentor, mentee_id=mentee, status="active", created_at=MATCH_NOW
+                )
+            )
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    told = " ".join(lead.ephemeral_texts)
+    assert "Tom Becker has been matched in the meantime" in told
+    assert "Leo Martins has been matched in the meantime" in told, "someone being mentored doesn't mentor too"
+    assert pairs(bot, PairingStatus.ACTIVE) - {("U0SOFIA", "U0TOM"), ("U0EMMA", "U0LEO")} == {("U0AMARA", "U0DIANE")}
 
 
 def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> None:
