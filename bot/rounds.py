@@ -209,16 +209,12 @@ def discard(services: Services, *, round_id: int, lead_id: str) -> bool:
 class Approval:
     approved_now: bool
     view: RoundView
-    report: DeliveryReport
     withdrawn: list[str]  # why pairs of the draft were not introduced after all, for the lead
 
 
-def approve(services: Services, client: WebClient, *, round_id: int, lead_id: str) -> Approval:
-    """Approve a draft once, queue its introductions, mentor guides and waitlist notes, then send them.
-
-    Calling it again (double click, retry, after a crash) does not approve twice; it only sends whatever
-    of this round's messages is still unsent.
-    """
+def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
+    """Approve a draft once and queue its introductions, mentor guides and waitlist notes (`send_round`
+    sends them). Calling it again (double click, retry, after a crash) approves nothing twice."""
     now = services.clock()
     withdrawn: list[tuple[Pairing, str]] = []
     with session_scope(services.engine) as session:
@@ -234,8 +230,14 @@ def approve(services: Services, client: WebClient, *, round_id: int, lead_id: st
             for draft in _round_messages(services, session, view, pairings, now=now, withdrawn=withdrawn):
                 enqueue(session=session, draft=draft, now=now)
         view = _view(session, round_id)
-    report = deliver(services, client, keys=None) if view.round.status == RoundStatus.APPROVED else DeliveryReport()
-    return Approval(approved_now=won, view=view, report=report, withdrawn=[why for _, why in withdrawn])
+    return Approval(approved_now=won, view=view, withdrawn=[why for _, why in withdrawn])
+
+
+def send_round(services: Services, client: WebClient, view: RoundView) -> DeliveryReport:
+    """Send what an approved round queued (and anything else due); a rerun sends only what is still unsent."""
+    if view.round.status != RoundStatus.APPROVED:
+        return DeliveryReport()
+    return deliver(services, client, keys=None)
 
 
 def _no_longer_possible(session: Session, proposed: list[Pairing], *, now: datetime) -> list[tuple[Pairing, str]]:

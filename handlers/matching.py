@@ -66,13 +66,16 @@ def register(app: App, services: Services) -> None:
         lead_id = lead_or_refuse(body, respond)
         if lead_id is None:
             return
-        approval = rounds.approve(services, client, round_id=int(action["value"]), lead_id=lead_id)
+        approval = rounds.approve(services, round_id=int(action["value"]), lead_id=lead_id)
         if not approval.approved_now:
             # A double click or a retry: the first approval already updated the preview; say nothing new.
             if approval.view.round.status != "approved":
                 say(respond, "That proposal was discarded or replaced; run `/mentoring match` for a new one.")
             return
-        rounds.show_preview(services, client, approval.view, sent=approval.report.sent)
+        # The preview says "approved" at once; a large round's introductions take a while at Slack's pace.
+        rounds.show_preview(services, client, approval.view)
+        report = rounds.send_round(services, client, approval.view)
+        rounds.show_preview(services, client, approval.view, sent=report.sent)
         if approval.withdrawn:
             say(
                 respond,
@@ -80,11 +83,11 @@ def register(app: App, services: Services) -> None:
                 + "; ".join(approval.withdrawn)
                 + ". Whoever that leaves without a match is told and waits for the next round.",
             )
-        if approval.report.failed:
-            reasons = ", ".join(sorted(set(approval.report.errors)))
+        if report.failed:
+            reasons = ", ".join(sorted(set(report.errors)))
             say(
                 respond,
-                f"{approval.report.failed} messages could not be sent yet ({reasons}). "
+                f"{report.failed} messages could not be sent yet ({reasons}). "
                 "Turnabout keeps them and retries automatically.",
             )
 

@@ -66,7 +66,9 @@ def preview(
     if status == RoundStatus.APPROVED:
         title = "Matches approved"
         headline = f":white_check_mark: Approved by <@{decided_by}>: {summary}."
-        if sent is not None:
+        if sent is None:
+            headline += " Sending the introductions, mentor guides and waitlist notes…"
+        else:
             headline += f" {sent} messages sent (introductions, mentor guides, waitlist notes)."
     elif status == RoundStatus.DISCARDED:
         title = "Matches discarded"

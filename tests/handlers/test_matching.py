@@ -95,6 +95,9 @@ def test_drop_then_run_again_then_approve_introduces_each_pair_once(bot: LocalBo
     first = lead.click(ids.A_MATCH_APPROVE, where=current)
     bot.settle()
     assert "Approved by" in str(preview(bot))
+    # The preview says "approved" before the introductions go out, then how many messages went.
+    updates = [str(c.args.get("text")) + str(c.args.get("blocks")) for c in bot.fake.calls_to("chat.update")]
+    assert "Sending the introductions" in updates[-2] and "messages sent" in updates[-1]
     active = pairs(bot, PairingStatus.ACTIVE)
     assert active == EXPECTED - {("U0PRIYA", "U0TOM")}
     channels = intro_channels(bot)
