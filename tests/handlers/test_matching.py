@@ -36,12 +36,18 @@ def intro_channels(bot: LocalBot) -> list[str]:
     return [c.response["channel"]["id"] for c in calls if c.response.get("ok") and "," in c.args["users"]]
 
 
-def approved_round(bot: LocalBot) -> FakeUserActor:
-    """The sample pool, matched and approved by the lead; returns the lead."""
+def proposed_round(bot: LocalBot) -> FakeUserActor:
+    """The sample pool, matched by the lead, the draft waiting for review; returns the lead."""
     seed_pool(bot)
     lead = bot.fake.user(LEAD)
     lead.slash("/mentoring", "match")
     bot.settle()
+    return lead
+
+
+def approved_round(bot: LocalBot) -> FakeUserActor:
+    """The sample pool, matched and approved by the lead; returns the lead."""
+    lead = proposed_round(bot)
     lead.click(ids.A_MATCH_APPROVE)
     bot.settle()
     return lead
@@ -76,10 +82,7 @@ def test_the_lead_sees_a_proposal_and_nothing_is_sent_before_approval(bot: Local
 
 
 def test_drop_then_run_again_then_approve_introduces_each_pair_once(bot: LocalBot) -> None:
-    seed_pool(bot)
-    lead = bot.fake.user(LEAD)
-    lead.slash("/mentoring", "match")
-    bot.settle()
+    lead = proposed_round(bot)
     with session_scope(bot.services.engine) as session:
         tom_pair = session.exec(select(Pairing).where(Pairing.mentee_id == "U0TOM")).one()
     lead.click(ids.A_MATCH_DROP, value=str(tom_pair.id))
@@ -154,10 +157,7 @@ def test_mentor_guides_and_waitlist_notes_go_to_the_right_people_once(bot: Local
 
 
 def test_approval_leaves_out_people_who_left_or_paused_since_the_proposal(bot: LocalBot) -> None:
-    seed_pool(bot)
-    lead = bot.fake.user(LEAD)
-    lead.slash("/mentoring", "match")
-    bot.settle()
+    lead = proposed_round(bot)
     assert pairs(bot, PairingStatus.PROPOSED) == EXPECTED
     # While the draft waits for review, Tom leaves and Margaret pauses.
     tom, margaret = bot.fake.user("U0TOM"), bot.fake.user("U0MARGARET")
@@ -187,10 +187,7 @@ def test_approval_leaves_out_people_who_left_or_paused_since_the_proposal(bot: L
 
 def test_approval_never_gives_someone_a_second_match(bot: LocalBot) -> None:
     """Two rounds computed at once (two leads, or a slow solve) must not both match Tom."""
-    seed_pool(bot)
-    lead = bot.fake.user(LEAD)
-    lead.slash("/mentoring", "match")
-    bot.settle()
+    lead = proposed_round(bot)
     with session_scope(bot.services.engine) as session:
         other = MatchRound(lead_id=LEAD, status="approved", created_at=MATCH_NOW)
         session.add(other)
@@ -210,10 +207,7 @@ def test_approval_never_gives_someone_a_second_match(bot: LocalBot) -> None:
 
 
 def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> None:
-    seed_pool(bot)
-    lead = bot.fake.user(LEAD)
-    lead.slash("/mentoring", "match")
-    bot.settle()
+    lead = proposed_round(bot)
     bot.fake.fail_next("chat.postMessage", error="internal_error", status=500, times=4)
     lead.click(ids.A_MATCH_APPROVE)
     bot.settle()
