@@ -32,6 +32,7 @@ from storage.participants import (
     get_participant,
     leave_program,
     pause_participant,
+    refresh_identity,
     resume_participant,
     upsert_participant,
 )
@@ -63,16 +64,39 @@ def snapshot(services: Services, user_id: str) -> Snapshot:
 
 def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:
     """Name, title and time zone from `users.info`; we never ask people for what Slack already knows."""
-    user = client.users_info(user=user_id)["user"]
+    return identity_from(client.users_info(user=user_id)["user"], team_id=team_id)
+
+
+def identity_from(user: dict[str, Any], *, team_id: str) -> SlackIdentity:
+    """A Slack user object (`users.info`, or a `user_change` event) as what Turnabout keeps of it."""
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name", "")
     return SlackIdentity(
-        user_id=user_id,
+        user_id=str(user["id"]),
         team_id=user.get("team_id") or team_id,
         name=name,
         title=profile.get("title") or "",
         tz=user.get("tz") or "UTC",
     )
+
+
+def user_changed(services: Services, client: WebClient, user: dict[str, Any]) -> str:
+    """Keep up with Slack's `user_change`: a deactivated account leaves the program (partner and leads are told,
+    as when someone leaves), and a new name, title or time zone is taken on, so messages keep to the person's
+    working day after a move. Returns what happened: "left", "updated" or "nothing"."""
+    user_id = str(user.get("id") or "")
+    if not user_id:
+        return "nothing"
+    if user.get("deleted"):
+        return "left" if leave(services, client, user_id=user_id, delete_data=False, deactivated=True) else "nothing"
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        participant = get_participant(session=session, user_id=user_id)
+        if participant is None:
+            return "nothing"
+        identity = identity_from(user, team_id=participant.team_id)
+        changed = refresh_identity(session=session, participant=participant, identity=identity, now=now)
+    return "updated" if changed else "nothing"
 
 
 def publish_home(services: Services, client: WebClient, user_id: str) -> None:
@@ -162,11 +186,13 @@ def resume(services: Services, *, user_id: str) -> str | None:
         return resumed_text(automatically=False)
 
 
-def leave(services: Services, client: WebClient, *, user_id: str, delete_data: bool) -> bool:
+def leave(services: Services, client: WebClient, *, user_id: str, delete_data: bool, deactivated: bool = False) -> bool:
     """Take someone out of the program; False when there was nothing to leave.
 
     Their active pairs end, and each partner and the leads are told kindly. With `delete_data`, everything
     stored about them goes too (the partner's notice is queued first, and names only the partner's match).
+    `deactivated`: their Slack account was deactivated, which the leads are told (the partner only hears that
+    they left).
     """
     now = services.clock()
     with session_scope(services.engine) as session:
@@ -188,8 +214,9 @@ def leave(services: Services, client: WebClient, *, user_id: str, delete_data: b
                 ),
                 now=now,
             )
+            why = "'s Slack account was deactivated" if deactivated else " left the program"
             notice = (
-                f"{name} left the program, so their pair with <@{partner}> has ended. "
+                f"{name}{why}, so their pair with <@{partner}> has ended. "
                 f"<@{partner}> has been told and goes back into the next matching round."
             )
             for draft in lead_drafts(services, key=f"left-lead:{pairing.id}", text=notice):

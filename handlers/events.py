@@ -18,3 +18,8 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         program.publish_home(services, client, event["user"])
+
+    @app.event("user_change")
+    def on_user_change(event: dict[str, Any], client: WebClient) -> None:
+        # Fires for every profile edit in the workspace; for people outside the program it is one lookup.
+        program.user_changed(services, client, event.get("user") or {})

@@ -87,6 +87,18 @@ def _apply(participant: Participant, *, form: SignupForm, identity: SlackIdentit
     participant.updated_at = now
 
 
+def refresh_identity(*, session: Session, participant: Participant, identity: SlackIdentity, now: datetime) -> bool:
+    """Take on a new name, title or time zone from Slack; False when nothing changed."""
+    fresh = {"name": identity.name, "title": identity.title, "tz": identity.tz}
+    if all(getattr(participant, field) == value for field, value in fresh.items()):
+        return False
+    for field, value in fresh.items():
+        setattr(participant, field, value)
+    participant.updated_at = now
+    session.add(participant)
+    return True
+
+
 def pause_participant(*, session: Session, participant: Participant, until: datetime | None, now: datetime) -> None:
     """Pause someone until `until` (None: until they come back themselves)."""
     if participant.status != ParticipantStatus.PAUSED:

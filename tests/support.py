@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import ids
 from bot.fake_slack import FakeUserActor
 from bot.matching import Candidate
 from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD
 from storage.db import session_scope
 from storage.models import Participant
 from storage.participants import get_participant
@@ -123,3 +125,20 @@ def candidate(pid: str, **changes: object) -> Candidate:
     )
     base.update(changes)
     return Candidate(**base)  # type: ignore[arg-type]
+
+
+def proposed_round(bot: LocalBot) -> FakeUserActor:
+    """The sample pool, matched by the lead, the draft waiting for review; returns the lead."""
+    seed_pool(bot)
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    return lead
+
+
+def approved_round(bot: LocalBot) -> FakeUserActor:
+    """The sample pool, matched and approved by the lead; returns the lead."""
+    lead = proposed_round(bot)
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    return lead

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -828,6 +828,34 @@ class FakeSlack:
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return self._deliver_event(event_id, extra)
+
+    def change_user(self, user_id: str, **changes: Any) -> EventResult:
+        """Change someone's account as an admin or the person would (deactivate, move time zone, new title) and
+        deliver Slack's ``user_change`` event with the whole new user object.
+
+        Args:
+            user_id: A configured person's id.
+            changes: :class:`FakeUser` fields to change, e.g. ``deleted=True`` or ``tz="Asia/Tokyo"``.
+
+        Returns:
+            The app's answer to the event.
+        """
+        ws = self.workspace
+        with ws.lock:
+            if user_id not in ws.users:
+                raise FakeSlackUsageError(f"nobody with id {user_id!r}")
+            user = replace(ws.users[user_id], **changes)
+            ws.users[user_id] = user
+            what = ", ".join("deactivated" if k == "deleted" and v else f"{k} is now {v}" for k, v in changes.items())
+            ws.log("user_change", f"{ws.display_name(user_id)}'s Slack account changed: {what}", user=user_id)
+            now = self.clock()
+            event: JSON = {
+                "type": "user_change",
+                "user": ws.user_object(user),
+                "cache_ts": int(now),
+                "event_ts": f"{now:.6f}",
+            }
+        return self.send_event(event)
 
     def retry_event(self, event_id: str, *, retry_num: int = 1, retry_reason: str = "http_timeout") -> EventResult:
         """Deliver an event again, as Slack's retry of an unacknowledged delivery.

@@ -251,6 +251,10 @@ def play(bot: LocalBot, clock: SimClock) -> str:
     )
     j.step("Hana checks how the program is doing", lambda: lead.slash("/mentoring", "report"))
     j.step("Hana asks for help and sees the lead commands too", lambda: lead.slash("/mentoring", "help"))
+    j.step(
+        "Margaret leaves the company; IT deactivates her Slack account and Slack tells Turnabout",
+        lambda: bot.fake.change_user("U0MARGARET", deleted=True),
+    )
     j.step("Hana reviews the active pairs", lambda: lead.slash("/mentoring", "pairs"))
     return j.text
 

@@ -8,13 +8,12 @@ from typing import Any
 from sqlmodel import select
 
 from bot import ids
-from bot.fake_slack import FakeUserActor
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import MatchRound, MentoringSession, OutboxMessage, Pairing, PairingStatus
-from tests.support import MATCH_NOW, seed_pool
+from tests.support import MATCH_NOW, approved_round, proposed_round, seed_pool
 
 EXPECTED = {("U0PRIYA", "U0TOM"), ("U0AMARA", "U0DIANE"), ("U0LEO", "U0MARGARET"), ("U0LEO", "U0RAJESH")}
 
@@ -34,23 +33,6 @@ def intro_channels(bot: LocalBot) -> list[str]:
     """Group DMs opened for introductions (1:1 DMs for guides and notes are not counted)."""
     calls = bot.fake.calls_to("conversations.open")
     return [c.response["channel"]["id"] for c in calls if c.response.get("ok") and "," in c.args["users"]]
-
-
-def proposed_round(bot: LocalBot) -> FakeUserActor:
-    """The sample pool, matched by the lead, the draft waiting for review; returns the lead."""
-    seed_pool(bot)
-    lead = bot.fake.user(LEAD)
-    lead.slash("/mentoring", "match")
-    bot.settle()
-    return lead
-
-
-def approved_round(bot: LocalBot) -> FakeUserActor:
-    """The sample pool, matched and approved by the lead; returns the lead."""
-    lead = proposed_round(bot)
-    lead.click(ids.A_MATCH_APPROVE)
-    bot.settle()
-    return lead
 
 
 def test_only_leads_can_match_or_manage_pairs(bot: LocalBot) -> None:

@@ -442,6 +442,28 @@ def test_event_retries_carry_retry_headers_and_the_same_event_id(fake: FakeSlack
     assert seen == [(event_id, None, None), (event_id, ["1"], ["http_timeout"]), (event_id, ["2"], ["http_error"])]
 
 
+def test_account_changes_arrive_as_user_change_and_stick(fake: FakeSlack, app: App, client: WebClient) -> None:
+    seen: list[dict[str, Any]] = []
+
+    @app.event("user_change")
+    def changed(event: dict[str, Any]) -> None:
+        seen.append(event["user"])
+
+    assert fake.change_user("U0PRIYA", tz="Europe/London", title="Lead Analyst").status == 200
+    assert fake.change_user("U0BOB", deleted=True).status == 200
+    fake.wait_until(lambda: len(seen) == 2)
+
+    priya, bob = seen
+    assert (priya["id"], priya["tz"], priya["profile"]["title"]) == ("U0PRIYA", "Europe/London", "Lead Analyst")
+    assert priya == client.users_info(user="U0PRIYA")["user"], "the event carries the same user object"
+    assert bob["deleted"] is True and client.users_info(user="U0BOB")["user"]["deleted"] is True
+    with pytest.raises(SlackApiError) as refused:
+        client.conversations_open(users="U0BOB")
+    assert refused.value.response["error"] == "user_disabled"
+    with pytest.raises(FakeSlackUsageError):
+        fake.change_user("U0NOBODY", deleted=True)
+
+
 def test_direct_messages_reach_the_app_as_message_im_events(fake: FakeSlack, app: App) -> None:
     @app.event("message")
     def echo(event: dict[str, Any], say: Say) -> None:
