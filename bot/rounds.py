@@ -217,6 +217,7 @@ def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
     sends them). Calling it again (double click, retry, after a crash) approves nothing twice."""
     now = services.clock()
     withdrawn: list[tuple[Pairing, str]] = []
+    pairings: list[Pairing] = []
     with session_scope(services.engine) as session:
         won = decide_round(session=session, round_id=round_id, status=RoundStatus.APPROVED, by=lead_id, now=now)
         if won:
@@ -226,10 +227,10 @@ def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
             for pairing, _ in withdrawn:
                 drop_pairing(session=session, pairing_id=pairing.id or 0, only_in_draft=False)
             pairings = activate_round(session=session, round_id=round_id, now=now)
-            view = _view(session, round_id)
+        view = _view(session, round_id)
+        if won:
             for draft in _round_messages(services, session, view, pairings, now=now, withdrawn=withdrawn):
                 enqueue(session=session, draft=draft, now=now)
-        view = _view(session, round_id)
     return Approval(approved_now=won, view=view, withdrawn=[why for _, why in withdrawn])
 
 
@@ -320,9 +321,8 @@ def _round_messages(
         for user_id in (pairing.mentor_id, pairing.mentee_id)
         if user_id not in introduced
     ]
-    people = participants_by_id(session=session, user_ids=[u for u, _ in fell_through])
     for user_id, reason in [*view.unmatched, *fell_through]:
-        person = view.people.get(user_id) or people.get(user_id)
+        person = view.people.get(user_id)  # everyone of the round, withdrawn pairs included
         if person is None or current_status(person, now) is not Status.ACTIVE:
             continue
         text = views.waitlist_text(person=person, reason=reason)

@@ -68,9 +68,11 @@ def register(app: App, services: Services) -> None:
             return
         approval = rounds.approve(services, round_id=int(action["value"]), lead_id=lead_id)
         if not approval.approved_now:
-            # A double click or a retry: the first approval already updated the preview; say nothing new.
+            # A double click or a retry: the first approval already updated the preview; say nothing new, but
+            # send whatever of the round is still unsent (a first attempt that Slack's errors cut short).
             if approval.view.round.status != "approved":
                 say(respond, "That proposal was discarded or replaced; run `/mentoring match` for a new one.")
+            rounds.send_round(services, client, approval.view)
             return
         # The preview says "approved" at once; a large round's introductions take a while at Slack's pace.
         rounds.show_preview(services, client, approval.view)

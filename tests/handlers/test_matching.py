@@ -210,6 +210,24 @@ def test_slack_failing_half_way_resumes_without_duplicates(bot: LocalBot) -> Non
     assert len(bot.fake.user("U0KWAME").dm_texts) == 1
 
 
+def test_clicking_approve_again_sends_what_slack_refused_the_first_time(bot: LocalBot) -> None:
+    lead = proposed_round(bot)
+    bot.fake.fail_next("chat.postMessage", error="internal_error", status=500, times=4)
+    first = lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        assert any(m.status != "sent" for m in session.exec(select(OutboxMessage)))
+    # The same click again, on the preview as it was, once the failed messages' back-off (a minute) is over.
+    later = bot.services.clock() + timedelta(minutes=2)
+    object.__setattr__(bot.services, "clock", lambda: later)
+    assert bot.fake.send_interaction(first.payload).status == 200
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        assert all(m.status == "sent" for m in session.exec(select(OutboxMessage)))
+    intros = [m for c in set(intro_channels(bot)) for m in bot.fake.messages(c) if "Meet your" in str(m)]
+    assert len(intros) == 3
+
+
 def test_logging_a_session_counts_once_and_next_date_is_shared(bot: LocalBot) -> None:
     approved_round(bot)
     # Tomorrow 19:00 UTC: 20:00 for Tom in Berlin, already the day after for Priya in Kolkata.
