@@ -26,8 +26,8 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.matching import DEFAULT_RULES, Candidate, SolveStats, propose_with_stats
-from bot.matching._vector import PoolArrays
+from bot.domain.matching import DEFAULT_RULES, Candidate, SolveStats, propose_with_stats
+from bot.domain.matching._vector import PoolArrays
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_sweep.py [--pairs 50000] [--sessions-per-pair 10] [--backends sqlite,postgres]
 
 Builds a program of N active pairs with N x sessions-per-pair past sessions, then times one sweep
-(`bot.sweep.sweep`, what `python -m bot tick` runs before sending) with nothing due, and with 10 % of the
+(`bot.usecases.sweep.sweep`, what `python -m bot tick` runs before sending) with nothing due, and with 10 % of the
 pairs due (gone quiet: each gets a nudge queued in the outbox). Peak memory is tracemalloc's peak of
 Python allocations during the sweep. Sending is not timed: it is paced by Slack's rate limits.
 """
@@ -27,10 +27,10 @@ from sqlmodel import col
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.catalogue import load_catalogue
 from bot.config import load_settings
-from bot.services import Services
-from bot.sweep import sweep
+from bot.domain.catalogue import load_catalogue
+from bot.usecases.services import Services
+from bot.usecases.sweep import sweep
 from storage.db import make_engine, migrate
 from storage.models import MatchRound, MentoringSession, Pairing, Participant
 

@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 import handlers
-from bot.catalogue import load_catalogue
 from bot.config import Mode, Settings
-from bot.content import load_content
-from bot.services import Services
+from bot.domain.catalogue import load_catalogue
+from bot.domain.content import load_content
+from bot.usecases.services import Services
 from storage.db import make_engine, migrate
 
 log = logging.getLogger(__name__)

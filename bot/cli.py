@@ -10,9 +10,9 @@ import sys
 from datetime import UTC, datetime
 from types import FrameType
 
-from bot.catalogue import CatalogueError
 from bot.config import ConfigError, Mode, Settings, load_settings
-from bot.content import ContentError
+from bot.domain.catalogue import CatalogueError
+from bot.domain.content import ContentError
 from bot.logs import configure_logging
 
 log = logging.getLogger("turnabout")

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.services import Services
+from bot.usecases.services import Services
 from handlers import actions, commands, events, matching, momentum, views
 
 

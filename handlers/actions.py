@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids, program
+from bot.blocks import ids
 from bot.blocks.messages import leave_modal, left_text, pause_modal
-from bot.services import Services
+from bot.usecases import membership as program
+from bot.usecases.services import Services
 from handlers.modals import open_signup, open_view
 
 

@@ -8,11 +8,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids, program, rounds
+from bot.blocks import ids
 from bot.blocks.messages import help_blocks, leave_prompt_blocks, not_joined_blocks, status_blocks
-from bot.profile import PAUSE_MAX_WEEKS, Status, parse_pause_weeks
-from bot.program import program_report
-from bot.services import Services
+from bot.domain.people import PAUSE_MAX_WEEKS, Status, parse_pause_weeks
+from bot.usecases import membership as program
+from bot.usecases import rounds
+from bot.usecases.membership import program_report
+from bot.usecases.services import Services
 from handlers.matching import pairs_list_for
 from handlers.modals import TRY_AGAIN, open_signup
 from handlers.replies import NOT_A_LEAD

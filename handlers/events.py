@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import program
-from bot.services import Services
+from bot.usecases import membership as program
+from bot.usecases.services import Services
 
 
 def register(app: App, services: Services) -> None:

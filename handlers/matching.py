@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids, rounds
+from bot.blocks import ids
 from bot.blocks import matching as views
-from bot.services import Services
+from bot.usecases import rounds
+from bot.usecases.services import Services
 from handlers import replies
 from handlers.replies import say
 from storage.db import session_scope

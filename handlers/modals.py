@@ -8,10 +8,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
-from bot import program
 from bot.blocks.signup import signup_modal
-from bot.profile import Status
-from bot.services import Services
+from bot.domain.people import Status
+from bot.usecases import membership as program
+from bot.usecases.services import Services
 
 log = logging.getLogger(__name__)
 

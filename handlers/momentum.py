@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import checkins, ids
-from bot.services import Services
+from bot.blocks import ids
+from bot.usecases import checkins
+from bot.usecases.services import Services
 from handlers.modals import open_view
 from handlers.replies import lead_or_refuse, say
 

@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ids, program
+from bot.blocks import ids
 from bot.blocks.messages import left_text
 from bot.blocks.signup import errors_for_blocks, read_signup
-from bot.profile import validate_signup
-from bot.services import Services
+from bot.domain.people import validate_signup
+from bot.usecases import membership as program
+from bot.usecases.services import Services
 
 
 def register(app: App, services: Services) -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import program
-from bot.delivery import deliver
-from bot.services import Services
-from bot.sweep import sweep
+from bot.usecases import membership as program
+from bot.usecases.delivery import deliver
+from bot.usecases.services import Services
+from bot.usecases.sweep import sweep
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot.services import Services
+from bot.usecases.services import Services
 from scheduler import jobs
 
 SWEEP_MINUTES = 2

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.profile import Role, SignupForm
+from bot.domain.people import Role, SignupForm
 from storage.db import insert_once
 from storage.models import Participant, ParticipantStatus, PauseInterval, ProcessedKey
 

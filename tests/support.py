@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import ids
-from bot.fake_slack import FakeUserActor
-from bot.matching import Candidate
+from bot.blocks import ids
+from bot.domain.matching import Candidate
+from bot.sandbox.fake_slack import FakeUserActor
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD
 from storage.db import session_scope
@@ -62,7 +62,7 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subp
 
 def seed(bot: LocalBot, user_id: str, **answers: Any) -> None:
     """Put someone in the pool directly (sign-up itself is tested through the real modal elsewhere)."""
-    from bot.profile import Cadence, Role, Seniority, SignupForm
+    from bot.domain.people import Cadence, Role, Seniority, SignupForm
     from bot.sandbox.roster import PEOPLE
     from storage.participants import SlackIdentity, upsert_participant
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot import ids
-from bot.fake_slack.contract import default_oracles_dir
+from bot.blocks import ids
+from bot.sandbox.fake_slack.contract import default_oracles_dir
 
 ROOT = Path(__file__).parents[1]
 CODE_DIRS = ("bot", "handlers", "scheduler", "storage")

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.catalogue import Catalogue
-from bot.profile import Cadence, Role, Seniority
+from bot.domain.catalogue import Catalogue
+from bot.domain.people import Cadence, Role, Seniority
 
 
 class ProfileLike(Protocol):

@@ -20,10 +20,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
-from bot.catalogue import Catalogue
-from bot.profile import Status
+from bot.domain.catalogue import Catalogue
+from bot.domain.people import Status
 
 INTRO = (
     "Turnabout runs the company's *reverse mentoring* program: early-career colleagues teach senior ones "

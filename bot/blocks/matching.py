@@ -19,12 +19,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.common import ProfileLike
 from bot.blocks.messages import section
-from bot.catalogue import Catalogue
-from bot.content import Content, agreement_lines, starters_for
-from bot.profile import Cadence
+from bot.domain.catalogue import Catalogue
+from bot.domain.content import Content, agreement_lines, starters_for
+from bot.domain.people import Cadence
 from storage.models import Pairing, PairingStatus, RoundStatus
 
 # A message holds 50 blocks; the preview keeps room for its header, summary and buttons.

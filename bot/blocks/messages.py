@@ -17,11 +17,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
 from bot.blocks.home import button
-from bot.catalogue import Catalogue
-from bot.profile import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status
+from bot.domain.catalogue import Catalogue
+from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status
 
 HELP_COMMANDS = [
     ("join", "sign up (or change your answers)"),

@@ -22,9 +22,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.messages import section
-from bot.profile import Cadence
+from bot.domain.people import Cadence
 
 MIN_ANSWERS_FOR_TOTALS = 3
 

@@ -26,10 +26,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.common import ProfileLike
-from bot.catalogue import Catalogue
-from bot.profile import CAPACITY_MAX, GOALS_MAX, Cadence, Role, Seniority, SignupForm
+from bot.domain.catalogue import Catalogue
+from bot.domain.people import CAPACITY_MAX, GOALS_MAX, Cadence, Role, Seniority, SignupForm
 
 E = TypeVar("E", Role, Seniority, Cadence)
 

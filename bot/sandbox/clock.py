@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 
 class SimClock:
-    """Callable like `bot.services.utcnow`; `advance` moves time on for every reader at once."""
+    """Callable like `bot.usecases.services.utcnow`; `advance` moves time on for every reader at once."""
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import ids
-from bot.fake_slack import render_view
+from bot.blocks import ids
 from bot.sandbox.clock import SimClock
+from bot.sandbox.fake_slack import render_view
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL
 from scheduler import run_due_jobs

@@ -18,11 +18,11 @@ from slack_bolt import App
 from waitress import wasyncore
 
 from bot.app import build_app
-from bot.catalogue import load_catalogue
 from bot.config import Settings, load_settings
-from bot.fake_slack import FakeChannel, FakeSlack, FakeUser
+from bot.domain.catalogue import load_catalogue
+from bot.sandbox.fake_slack import FakeChannel, FakeSlack, FakeUser
 from bot.server import EVENTS_PATH, make_server
-from bot.services import Services, utcnow
+from bot.usecases.services import Services, utcnow
 from storage.db import make_engine, migrate
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.fake_slack import FakeChannel, FakeUser
+from bot.sandbox.fake_slack import FakeChannel, FakeUser
 
 LEAD = "U0HANA"
 LEADS_CHANNEL = FakeChannel(id="C0LEADS", name="mentoring-leads", members=["U0HANA"], is_private=True)

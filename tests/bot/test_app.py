@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.app import build_app, build_client
 from bot.config import Mode, load_settings
-from bot.fake_slack import FakeSlack
+from bot.sandbox.fake_slack import FakeSlack
 
 
 def verifies_signatures(app: object) -> bool:

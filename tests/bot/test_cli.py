@@ -46,7 +46,7 @@ def test_http_mode_serves_slack_and_health_and_stops_on_sigterm(tmp_path: Path) 
     import time
     import urllib.request
 
-    from bot.fake_slack import FakeSlack
+    from bot.sandbox.fake_slack import FakeSlack
     from bot.sandbox.roster import PEOPLE
     from tests.support import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import ids
+from bot.blocks import ids
 from bot.sandbox.local import LocalBot
 from storage.models import ParticipantStatus
 from tests.support import join, stored

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import ids
+from bot.blocks import ids
 from bot.sandbox.local import LocalBot
 from storage.models import ParticipantStatus
 from tests.support import MENTOR_ANSWERS, stored

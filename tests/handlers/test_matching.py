@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import ids
+from bot.blocks import ids
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, PEOPLE
 from tests.support import MENTOR_ANSWERS, join, stored

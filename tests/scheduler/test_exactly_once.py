@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import select
 
 from bot.failpoints import EXIT_CODE
-from bot.fake_slack import FakeUser
 from bot.sandbox.clock import SimClock
+from bot.sandbox.fake_slack import FakeUser
 from bot.sandbox.local import LocalBot, local_bot
 from storage.db import session_scope
 from storage.models import OutboxMessage

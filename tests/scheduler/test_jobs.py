@@ -21,7 +21,11 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
 
     before_end = participant.paused_until - timedelta(minutes=1)
     assert run_due_jobs(bot.services, client, now=before_end) == {"resumed": 0, "steps": 0, "sent": 0}
-    assert run_due_jobs(bot.services, client, now=participant.paused_until) == {"resumed": 1, "steps": 0, "sent": 0}
+    assert run_due_jobs(bot.services, client, now=participant.paused_until) == {
+        "resumed": 1,
+        "steps": 0,
+        "sent": 0,
+    }
     an_hour_later = participant.paused_until + timedelta(hours=1)
     assert run_due_jobs(bot.services, client, now=an_hour_later) == {"resumed": 0, "steps": 0, "sent": 0}
     bot.settle()

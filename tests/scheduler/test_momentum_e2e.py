@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from bot.profile import Cadence, Role, Seniority, SignupForm
+from bot.domain.people import Cadence, Role, Seniority, SignupForm
 from storage.db import session_scope
 from storage.models import Participant, ParticipantStatus
 from storage.pairings import forget_person

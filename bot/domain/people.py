@@ -1,0 +1,174 @@
+"""Sign-up rules: what a valid profile is, and a participant's status as of any moment. Pure: no Slack, no SQL."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain.catalogue import Catalogue
+
+GOALS_MAX = 500
+CAPACITY_MAX = 5
+PAUSE_DEFAULT_WEEKS = 2
+PAUSE_MAX_WEEKS = 26
+
+
+class Role(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+    @classmethod
+    def of(cls, *, is_mentor: bool, is_mentee: bool) -> Role:
+        if is_mentor and is_mentee:
+            return cls.BOTH
+        return cls.MENTOR if is_mentor else cls.MENTEE
+
+
+class Seniority(enum.StrEnum):
+    """Ordered from most junior to most senior; matching compares `rank`."""
+
+    EARLY_CAREER = "early_career"
+    PROFESSIONAL = "professional"
+    SENIOR = "senior"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    EXECUTIVE = "executive"
+
+    @property
+    def rank(self) -> int:
+        return list(Seniority).index(self)
+
+    @property
+    def label(self) -> str:
+        return _SENIORITY_LABELS[self]
+
+
+_SENIORITY_LABELS = {
+    Seniority.EARLY_CAREER: "Early career (0-2 years)",
+    Seniority.PROFESSIONAL: "Professional (2-5 years)",
+    Seniority.SENIOR: "Senior individual contributor",
+    Seniority.MANAGER: "Manager",
+    Seniority.DIRECTOR: "Director / senior manager",
+    Seniority.EXECUTIVE: "Executive",
+}
+
+
+class Cadence(enum.StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+    @property
+    def label(self) -> str:
+        return {"weekly": "Weekly", "biweekly": "Every two weeks", "monthly": "Monthly"}[self.value]
+
+
+class Status(enum.StrEnum):
+    NOT_JOINED = "not_joined"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    """What the sign-up modal collected, before validation. Missing answers are None or empty."""
+
+    role: Role | None
+    teach: tuple[str, ...] = ()
+    learn: tuple[str, ...] = ()
+    seniority: Seniority | None = None
+    department: str | None = None
+    cadence: Cadence | None = None
+    capacity: int | None = 1
+    goals: str = ""
+    manager_id: str | None = None
+    sponsor_id: str | None = None
+    do_not_match: tuple[str, ...] = ()
+    consent: bool = False
+    unknown: dict[str, str] = field(default_factory=dict)
+
+
+def validate_signup(form: SignupForm, *, user_id: str, catalogue: Catalogue) -> dict[str, str]:
+    """Check a sign-up; returns {field name: friendly message}, empty when it is fine.
+
+    Field names are SignupForm's; the modal maps them to its blocks.
+    """
+    errors: dict[str, str] = dict(form.unknown)
+    if form.role is None:
+        errors["role"] = "Choose whether you want to mentor, be mentored, or both."
+    teaches = form.role in (Role.MENTOR, Role.BOTH)
+    learns = form.role in (Role.MENTEE, Role.BOTH)
+    known = catalogue.topic_ids
+    if teaches and not form.teach:
+        errors["teach"] = "As a mentor, pick at least one topic you can teach."
+    if learns and not form.learn:
+        errors["learn"] = "As a mentee, pick at least one topic you want to learn."
+    for name, chosen in (("teach", form.teach), ("learn", form.learn)):
+        stale = [t for t in chosen if t not in known]
+        if stale and name not in errors:
+            errors[name] = "Some of these topics are no longer offered; please choose again."
+    if form.seniority is None:
+        errors["seniority"] = "Choose your seniority level; it helps us pair juniors with seniors."
+    if not form.department:
+        errors["department"] = "Choose your department, so we never pair you within your own team."
+    elif form.department not in catalogue.departments:
+        errors["department"] = "That department is no longer in the list; please choose again."
+    if form.cadence is None:
+        errors["cadence"] = "Choose how often you would like to meet."
+    if teaches and (form.capacity is None or not 1 <= form.capacity <= CAPACITY_MAX):
+        errors["capacity"] = f"Enter how many mentees you can take: a whole number from 1 to {CAPACITY_MAX}."
+    if len(form.goals) > GOALS_MAX:
+        errors["goals"] = f"Please keep your goals under {GOALS_MAX} characters."
+    if form.manager_id == user_id:
+        errors["manager"] = "You can't be your own manager; leave this empty if you have none here."
+    if form.sponsor_id == user_id:
+        errors["sponsor"] = "Your sponsor should be someone else, usually an executive who backs your growth."
+    if user_id in form.do_not_match:
+        errors["do_not_match"] = "No need to add yourself here."
+    if not form.consent:
+        errors["consent"] = "Please tick the box to agree, or close this window if you'd rather not join."
+    return errors
+
+
+def status_as_of(*, stored: str | None, paused_until: datetime | None, now: datetime) -> Status:
+    """A participant's status at `now`: a pause whose end has passed counts as active, even before the
+    scheduler has written that down, so nobody is told they are paused when they are not."""
+    if stored is None:
+        return Status.NOT_JOINED
+    if stored == Status.PAUSED and paused_until is not None and paused_until <= now:
+        return Status.ACTIVE
+    return Status(stored)
+
+
+class HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def paused_until(self) -> datetime | None: ...
+
+
+def current_status(person: HasStatus | None, now: datetime) -> Status:
+    """:func:`status_as_of` for a stored participant (None: not in the program, or their data was deleted)."""
+    if person is None:
+        return Status.NOT_JOINED
+    return status_as_of(stored=person.status, paused_until=person.paused_until, now=now)
+
+
+def pause_until(now: datetime, weeks: int) -> datetime:
+    """When a pause of `weeks` started at `now` ends."""
+    return now + timedelta(weeks=weeks)
+
+
+def parse_pause_weeks(text: str) -> int | None:
+    """Weeks from `/mentoring pause [weeks]`; None when the text is not a sensible number of weeks."""
+    text = text.strip().lower().removesuffix("weeks").removesuffix("week").removesuffix("w").strip()
+    if not text:
+        return PAUSE_DEFAULT_WEEKS
+    if not text.isdigit():
+        return None
+    weeks = int(text)
+    return weeks if 1 <= weeks <= PAUSE_MAX_WEEKS else None

@@ -1,0 +1,139 @@
+"""Sending what the outbox holds: once each, resuming after errors, rate limits or a crash."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.momentum import common_window
+from bot.domain.people import Status, current_status
+from bot.failpoints import failpoint
+from bot.usecases.services import Services
+from storage.db import session_scope
+from storage.models import OutboxMessage, OutboxStatus
+from storage.momentum import people
+from storage.outbox import claim_due, defer, mark_failed, mark_sent
+from storage.pairings import record_intro_channel
+
+log = logging.getLogger(__name__)
+
+INTRO = "intro"
+# Momentum messages: never to someone paused or gone, and only in the recipients' working hours.
+QUIET_WHEN_AWAY = frozenset({"nudge", "reminder", "checkin", "thanks"})
+WORKING_HOURS_ONLY = QUIET_WHEN_AWAY | {"sponsor", "ghost"}
+
+# Slack errors that no retry will fix: the person left, the channel is gone, the bot was removed.
+PERMANENT = {
+    "user_not_found",
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "account_inactive",
+    "user_disabled",
+}
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes, capped at an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def deliver(
+    services: Services,
+    client: WebClient,
+    *,
+    keys: Sequence[str] | None = None,
+    batch: int = 50,
+) -> DeliveryReport:
+    """Send every due outbox message (or just those with `keys`), one lease at a time.
+
+    Each message is leased in its own transaction before the Slack call, and marked sent with Slack's
+    channel and ts right after, so a second sender (or a rerun after a crash) never repeats a sent message.
+
+    Args:
+        services: database and clock.
+        client: the Slack Web API client.
+        keys: only these messages (e.g. one round's introductions); None sends everything due.
+        batch: how many rows to lease at once.
+    """
+    report = DeliveryReport()
+    while True:
+        now = services.clock()
+        with session_scope(services.engine) as session:
+            claimed = claim_due(session=session, now=now, limit=batch, keys=keys)
+        if not claimed:
+            return report
+        failpoint("outbox.after_claim")
+        for message_id in claimed:
+            _send_one(services, client, message_id, report)
+
+
+def slack_time_zone(client: WebClient, user_id: str) -> str | None:
+    """Someone's time zone from their Slack profile; None when Slack can't say (the send then decides)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        log.info("no time zone for %s (%s)", user_id, exc.response.get("error") if exc.response else exc)
+        return None
+    return str(user["tz"]) if user.get("tz") and not user.get("deleted") else None
+
+
+def _send_one(services: Services, client: WebClient, message_id: int, report: DeliveryReport) -> None:
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        row = session.get_one(OutboxMessage, message_id)
+        recipients, text, blocks, attempts = row.recipients, row.text, row.blocks, row.attempts
+        kind, pairing_id = row.kind, row.pairing_id
+        users = [r for r in recipients.split(",") if r.startswith(("U", "W"))]
+        folks = people(session=session, user_ids=users) if kind in WORKING_HOURS_ONLY else {}
+        if kind in QUIET_WHEN_AWAY and any(
+            u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in users
+        ):
+            row.status = OutboxStatus.CANCELLED
+            session.add(row)
+            return
+        zones = [folks[u].tz for u in users if u in folks]
+        # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
+        outsiders = [u for u in users if u not in folks] if kind in WORKING_HOURS_ONLY else []
+    zones += [tz for u in outsiders if (tz := slack_time_zone(client, u))]
+    if zones and (opens := common_window(now, zones)) > now:
+        # Outside someone's working day (a note timed for the mentee's day, a retry that slipped into the
+        # evening): wait, without counting an attempt.
+        with session_scope(services.engine) as session:
+            defer(session=session, message_id=message_id, until=opens)
+        return
+    try:
+        channel = recipients
+        if not recipients.startswith(("C", "G")):
+            # User ids: open (or find) the DM or group DM with exactly these people.
+            channel = client.conversations_open(users=recipients)["channel"]["id"]
+        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks or None, unfurl_links=False)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error")) if exc.response is not None else "unknown_error"
+        now = services.clock()
+        retry_at = now + (timedelta(days=3650) if error in PERMANENT else backoff(attempts))
+        log.warning("outbox message %s not sent (%s); retrying at %s", message_id, error, retry_at.isoformat())
+        with session_scope(services.engine) as session:
+            mark_failed(session=session, message_id=message_id, error=error, retry_at=retry_at)
+        report.failed += 1
+        report.errors.append(error)
+        return
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        mark_sent(session=session, message_id=message_id, channel=response["channel"], ts=response["ts"], now=now)
+        if kind == INTRO and pairing_id is not None:
+            # Later buttons and nudges post into the pair's own conversation.
+            record_intro_channel(session=session, pairing_id=pairing_id, channel=response["channel"])
+    report.sent += 1

@@ -1,0 +1,292 @@
+"""The momentum sweep: notice pairs going quiet and act, gently first.
+
+Each run reads only the pairs whose `next_check_at` has come (an index), loads the people involved in one
+query per batch, asks the pure rules in `bot.domain.momentum` what is due, and writes the messages to the outbox
+with keys that name who, what and which episode. Deciding twice is harmless; sending is the outbox's job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.blocks import momentum as views
+from bot.domain.momentum import (
+    DEFAULT_ANSWER_GRACE,
+    Episode,
+    EscalationStep,
+    Momentum,
+    PairFacts,
+    Prompt,
+    common_window,
+    compute_momentum,
+    is_ghost,
+    next_escalation,
+    next_send_window,
+)
+from bot.domain.people import Cadence
+from bot.usecases.membership import lead_drafts
+from bot.usecases.services import Services
+from storage.db import session_scope
+from storage.models import Pairing, Participant
+from storage.models import Prompt as PromptRow
+from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, people, recent_prompts
+from storage.outbox import Draft, enqueue, enqueue_many
+from storage.pairings import active_pairings, session_counts
+from storage.participants import pause_participant
+
+log = logging.getLogger(__name__)
+
+# Names leads read in "Already tried: ...".
+STEP_NAMES = {
+    EscalationStep.NUDGE_PAIR: "a nudge to the pair",
+    EscalationStep.NUDGE_EACH: "a nudge to each",
+    EscalationStep.SPONSOR: "a note to the sponsor",
+    EscalationStep.LEADS: "this alert",
+}
+KIND = {
+    EscalationStep.NUDGE_PAIR: "nudge",
+    EscalationStep.NUDGE_EACH: "nudge",
+    EscalationStep.SPONSOR: "sponsor",
+    EscalationStep.LEADS: "lead_alert",
+    EscalationStep.THANKS: "thanks",
+}
+
+
+@dataclass
+class SweepReport:
+    pairs_checked: int = 0
+    steps: dict[str, int] = field(default_factory=dict)
+    ghosts_paused: int = 0
+
+
+def pair_facts(
+    pairing: Pairing,
+    mentor: Participant,
+    mentee: Participant,
+    cadence: str,
+    pauses: dict[str, list[tuple[datetime, datetime | None]]],
+) -> PairFacts:
+    # An open interval ends when a timed pause is due to end, so the rules can say when the clock restarts.
+    ends = {mentor.slack_user_id: mentor.paused_until, mentee.slack_user_id: mentee.paused_until}
+    spans = [
+        (start, end if end is not None else ends.get(user_id))
+        for user_id in (mentor.slack_user_id, mentee.slack_user_id)
+        for start, end in pauses.get(user_id, [])
+    ]
+    started = pairing.approved_at or pairing.created_at
+    return PairFacts(
+        started_at=started,
+        cadence=Cadence(cadence) if cadence in Cadence._value2member_map_ else Cadence.BIWEEKLY,
+        sessions=(pairing.last_session_at,) if pairing.last_session_at else (),
+        paused=spans,
+    )
+
+
+def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepReport:
+    """Evaluate every pair that is due, queue what the ladder says, pause ghosts. Sends nothing itself."""
+    report = SweepReport()
+    while True:
+        with session_scope(services.engine) as session:
+            due = due_pairings(session=session, now=now, limit=batch_size)
+            if not due:
+                break
+            ids = [p.mentor_id for p in due] + [p.mentee_id for p in due]
+            folks = people(session=session, user_ids=ids)
+            earliest = min((p.approved_at or p.created_at) for p in due)
+            pauses = pauses_of(session=session, user_ids=ids, since=earliest)
+            queued: list[tuple[Draft, list[str]]] = []
+            batch = Batch(session, [p.id for p in due if p.id is not None], folks, pauses)
+            for pairing in due:
+                queued += _evaluate(services, batch, pairing, now, report)
+                report.pairs_checked += 1
+            added = enqueue_many(session=session, drafts=[draft for draft, _ in queued], now=now)
+            add_prompts(
+                session=session,
+                prompts=[
+                    PromptRow(
+                        user_id=u,
+                        pairing_id=d.pairing_id,
+                        kind="nudge",
+                        outbox_key=f"{d.key}#{u}",
+                        sent_at=d.not_before,
+                    )
+                    for d, prompted in queued
+                    if d.key in added
+                    for u in prompted
+                ],
+            )
+    report.ghosts_paused = _pause_ghosts(services, now)
+    return report
+
+
+class Batch:
+    """What one batch of due pairs needs from the database, loaded once for all of them."""
+
+    def __init__(
+        self,
+        session: Session,
+        pairing_ids: list[int],
+        folks: dict[str, Participant],
+        pauses: dict[str, list[tuple[datetime, datetime | None]]],
+    ) -> None:
+        self.session, self.folks, self.pauses = session, folks, pauses
+        self._pairing_ids = pairing_ids
+        self._counts: dict[int, int] | None = None
+
+    def sessions_logged(self, pairing_id: int) -> int:
+        # Only the leads' alert needs counts, and rarely: load them for the whole batch on first use.
+        if self._counts is None:
+            self._counts = session_counts(session=self.session, pairing_ids=self._pairing_ids)
+        return self._counts.get(pairing_id, 0)
+
+
+def _evaluate(
+    services: Services, batch: Batch, pairing: Pairing, now: datetime, report: SweepReport
+) -> list[tuple[Draft, list[str]]]:
+    """Bring one pair's state up to date; returns the messages (and whom they prompt) to queue."""
+    session, folks, pauses = batch.session, batch.folks, batch.pauses
+    queued: list[tuple[Draft, list[str]]] = []
+    mentor, mentee = folks.get(pairing.mentor_id), folks.get(pairing.mentee_id)
+    if mentor is None or mentee is None:
+        pairing.next_check_at = None  # someone's data is gone; the pair ends with them
+        session.add(pairing)
+        return queued
+    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, mentor.cadence, pauses), now)
+    for _ in range(2):  # a THANKS closes one episode; the new one may have a step due straight away
+        episode = (
+            Episode(
+                key=pairing.episode_key,
+                taken={EscalationStep(k): datetime.fromisoformat(v) for k, v in pairing.episode_steps.items()},
+            )
+            if pairing.episode_key
+            else None
+        )
+        decision = next_escalation(
+            momentum, episode, now=now, has_sponsor=bool(mentee.sponsor_id), snoozed_until=pairing.snoozed_until
+        )
+        if pairing.episode_key != decision.episode_key and EscalationStep.THANKS not in decision.steps:
+            pairing.episode_key, pairing.episode_steps = decision.episode_key, {}
+        steps = dict(pairing.episode_steps)
+        for step in decision.steps:
+            queued += _drafts(services, batch, step, pairing, mentor, mentee, momentum, decision.episode_key, now)
+            steps[step.value] = now.isoformat()
+            report.steps[step.value] = report.steps.get(step.value, 0) + 1
+        pairing.episode_steps = steps
+        if decision.next_check_at is None or decision.next_check_at > now:
+            break
+    pairing.momentum = momentum.state.value
+    candidates = [t for t in (decision.next_check_at, momentum.next_change_at) if t is not None]
+    pairing.next_check_at = max(min(candidates), now + timedelta(minutes=1)) if candidates else None
+    session.add(pairing)
+    return queued
+
+
+def _drafts(
+    services: Services,
+    batch: Batch,
+    step: EscalationStep,
+    pairing: Pairing,
+    mentor: Participant,
+    mentee: Participant,
+    momentum: Momentum,
+    episode: datetime,
+    now: datetime,
+) -> list[tuple[Draft, list[str]]]:
+    """The messages for one ladder step, each with who it prompts (for ghost detection)."""
+    assert pairing.id is not None
+    key = f"{step.value}:{pairing.id}:{episode:%Y%m%dT%H%M%S}"
+    days = momentum.days_quiet
+    both = [mentor.slack_user_id, mentee.slack_user_id]
+    when_both = common_window(now, [mentor.tz, mentee.tz])
+    if step is EscalationStep.NUDGE_PAIR:
+        text, blocks = views.nudge_pair(
+            mentor_id=mentor.slack_user_id,
+            mentee_id=mentee.slack_user_id,
+            days_quiet=days,
+            cadence=mentor.cadence,
+            anchor=pairing.id,
+        )
+        return [(Draft(key, KIND[step], both, text, blocks, pairing.id, when_both), both)]
+    if step is EscalationStep.NUDGE_EACH:
+        out = []
+        for person, other in ((mentor, mentee), (mentee, mentor)):
+            text, blocks = views.nudge_each(other_name=other.name, days_quiet=days, anchor=pairing.id)
+            draft = Draft(
+                f"{key}:{person.slack_user_id}",
+                KIND[step],
+                [person.slack_user_id],
+                text,
+                blocks,
+                pairing.id,
+                next_send_window(now, person.tz),
+            )
+            out.append((draft, [person.slack_user_id]))
+        return out
+    if step is EscalationStep.SPONSOR and mentee.sponsor_id:
+        text = views.sponsor_note(
+            mentee_name=mentee.name, mentor_name=mentor.name, days_quiet=days, cadence=mentor.cadence
+        )
+        # A first guess: the mentee's working day. Delivery asks Slack for the sponsor's own time zone (a
+        # sponsor is often not in the program) and holds the note until their day starts.
+        return [
+            (Draft(key, KIND[step], [mentee.sponsor_id], text, [], pairing.id, next_send_window(now, mentee.tz)), [])
+        ]
+    if step is EscalationStep.LEADS:
+        text, blocks = views.leads_alert(
+            pairing_id=pairing.id,
+            mentor_name=mentor.name,
+            mentee_name=mentee.name,
+            days_quiet=days,
+            cadence=mentor.cadence,
+            sessions=batch.sessions_logged(pairing.id),
+            started=pairing.approved_at or pairing.created_at,
+            steps_taken=[
+                STEP_NAMES[EscalationStep(s)] for s in pairing.episode_steps if s in {x.value for x in STEP_NAMES}
+            ],
+        )
+        return [
+            (draft, []) for draft in lead_drafts(services, key=key, text=text, blocks=blocks, pairing_id=pairing.id)
+        ]
+    if step is EscalationStep.THANKS:
+        text = views.thanks(mentor_id=mentor.slack_user_id, mentee_id=mentee.slack_user_id)
+        return [(Draft(key, KIND[step], both, text, [], pairing.id, when_both), [])]
+    return []
+
+
+def _pause_ghosts(services: Services, now: datetime) -> int:
+    """Pause everyone who left three prompts in a row unanswered, and tell them how to come back."""
+    paused = 0
+    with session_scope(services.engine) as session:
+        for user_id in ghost_candidates(session=session, now=now, grace=DEFAULT_ANSWER_GRACE):
+            prompts = [
+                Prompt(sent_at=p.sent_at, answered_at=p.answered_at)
+                for p in recent_prompts(session=session, user_id=user_id)
+                if p.sent_at is not None
+            ]
+            if not is_ghost(prompts, now=now):
+                continue
+            person = people(session=session, user_ids=[user_id])[user_id]
+            pause_participant(session=session, participant=person, until=None, now=now)
+            text, blocks = views.ghost_paused()
+            enqueue(
+                session=session,
+                draft=Draft(
+                    f"ghost:{user_id}:{now:%Y%m%d}",
+                    "ghost",
+                    [user_id],
+                    text,
+                    blocks,
+                    None,
+                    next_send_window(now, person.tz),
+                ),
+                now=now,
+            )
+            for pairing in active_pairings(session=session, user_id=user_id):
+                pairing.next_check_at = now
+                session.add(pairing)
+            paused += 1
+    return paused
