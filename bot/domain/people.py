@@ -57,13 +57,40 @@ _SENIORITY_LABELS = {
 
 
 class Cadence(enum.StrEnum):
+    """How often a pair means to meet; declared from most to least frequent (matching compares positions)."""
+
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
     MONTHLY = "monthly"
 
     @property
+    def days(self) -> int:
+        """One period as elapsed days; monthly is a flat 30 so that it composes with paused time."""
+        return _CADENCE_DAYS[self]
+
+    @property
     def label(self) -> str:
-        return {"weekly": "Weekly", "biweekly": "Every two weeks", "monthly": "Monthly"}[self.value]
+        """As a menu shows it: "Every two weeks"."""
+        return _CADENCE_LABELS[self]
+
+    @property
+    def phrase(self) -> str:
+        """As a sentence says it: "meet every two weeks"."""
+        return self.label.lower()
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cadence:
+        """A stored or typed cadence, reading anything unknown as the program's default, every two weeks."""
+        if value is None:
+            return cls.BIWEEKLY
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.BIWEEKLY
+
+
+_CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.BIWEEKLY: 14, Cadence.MONTHLY: 30}
+_CADENCE_LABELS = {Cadence.WEEKLY: "Weekly", Cadence.BIWEEKLY: "Every two weeks", Cadence.MONTHLY: "Monthly"}
 
 
 class Status(enum.StrEnum):
