@@ -1,15 +1,19 @@
-"""Slack listeners, grouped by surface. Each acks, reads the payload, calls `bot/` and renders."""
+"""Slack listeners, by feature. Each acks, reads the payload, calls `bot/` and renders; no business rules.
+
+Listeners are plain module-level functions; `register` wires them to the app and puts the `Services` in Bolt's
+context, from where Bolt passes them to every listener that names a `services` argument.
+"""
 
 from slack_bolt import App
 
 from bot.usecases.services import Services
-from handlers import actions, commands, events, matching, momentum, views
+from handlers import checkins, commands, common, membership, pairs, rounds
 
 
 def register(app: App, services: Services) -> None:
-    commands.register(app, services)
-    actions.register(app, services)
-    views.register(app, services)
-    events.register(app, services)
-    matching.register(app, services)
-    momentum.register(app, services)
+    common.install(app, services)
+    commands.register(app)
+    membership.register(app)
+    rounds.register(app)
+    pairs.register(app)
+    checkins.register(app)

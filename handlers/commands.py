@@ -1,126 +1,199 @@
-"""`/mentoring` and its subcommands. Every answer is ephemeral: only the person who typed it sees it."""
+"""`/mentoring` and its subcommands, one table. Every answer is ephemeral: only the person who typed it sees it.
+
+The table below is the only list of subcommands: the dispatcher reads it, `/mentoring help` is built from it,
+and a test checks that the README's command tables list the same ones.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import ids
+from bot.blocks import ids, replies
+from bot.blocks.matching import pairs_list
 from bot.blocks.messages import help_blocks, leave_prompt_blocks, not_joined_blocks, status_blocks
-from bot.domain.people import PAUSE_MAX_WEEKS, Status, parse_pause_weeks
-from bot.usecases import membership as program
-from bot.usecases import rounds
-from bot.usecases.membership import program_report
+from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, parse_pause_weeks
+from bot.usecases import membership, pairs, reports, rounds, sessions
+from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.services import Services
-from handlers.matching import pairs_list_for
-from handlers.modals import TRY_AGAIN, open_signup
-from handlers.replies import NOT_A_LEAD
+from handlers.common import deliver_now
+from handlers.membership import open_signup, refresh_home
+from handlers.rounds import show
 
-LEAD_SUBCOMMANDS = ("match", "pairs", "unpair", "report")
 # With should_escape, Slack turns "@priya" into <@U0PRIYA|priya> in the command text.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
-def register(app: App, services: Services) -> None:
-    @app.command(ids.COMMAND)
-    def on_mentoring(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        user_id = command["user_id"]
-        sub, _, rest = (command.get("text") or "").strip().partition(" ")
-        sub = sub.lower()
+@dataclass(frozen=True)
+class Call:
+    """One `/mentoring` invocation, as a subcommand handler sees it."""
 
-        if sub in ("join", "edit", "signup"):
-            ack()
-            if not open_signup(services, client, user_id=user_id, trigger_id=command["trigger_id"]):
-                respond(text=TRY_AGAIN, response_type="ephemeral")
-            return
-
-        if sub == "status":
-            snap = program.snapshot(services, user_id)
-            if snap.profile is None:
-                ack(text="You haven't joined yet.", blocks=not_joined_blocks())
-                return
-            blocks = status_blocks(
-                status=snap.status, profile=snap.profile, catalogue=services.catalogue, paused_until=snap.paused_until
-            )
-            ack(text="Your reverse mentoring status", blocks=blocks)
-            return
-
-        if sub == "pause":
-            weeks = parse_pause_weeks(rest)
-            if weeks is None:
-                ack(text=f"Tell me how many weeks, from 1 to {PAUSE_MAX_WEEKS}: for example `/mentoring pause 3`.")
-                return
-            answer = program.pause(services, user_id=user_id, weeks=weeks)
-            _answer_or_not_joined(ack, answer)
-            if answer:
-                program.refresh_home(services, client, user_id)
-            return
-
-        if sub == "resume":
-            answer = program.resume(services, user_id=user_id)
-            _answer_or_not_joined(ack, answer)
-            if answer:
-                program.refresh_home(services, client, user_id)
-            return
-
-        if sub == "leave":
-            snap = program.snapshot(services, user_id)
-            if snap.status in (Status.NOT_JOINED, Status.LEFT):
-                ack(text="You're not in the program, so there's nothing to leave.")
-                return
-            ack(text="Leave the reverse mentoring program?", blocks=leave_prompt_blocks())
-            return
-
-        if sub == "log":
-            ack(text=rounds.log_from_command(services, user_id=user_id, text=rest))
-            return
-
-        if sub in LEAD_SUBCOMMANDS:
-            if not services.settings.is_lead(user_id):
-                ack(text=NOT_A_LEAD)
-                return
-            lead_command(sub, rest, ack=ack, user_id=user_id, client=client)
-            return
-
-        is_lead = services.settings.is_lead(user_id)
-        unknown = None if sub in ("", "help") else (command.get("text") or "").strip()
-        ack(text="How to use /mentoring", blocks=help_blocks(is_lead=is_lead, unknown=unknown))
-
-    def lead_command(sub: str, rest: str, *, ack: Ack, user_id: str, client: WebClient) -> None:
-        if sub == "match":
-            ack(
-                text=":hourglass_flowing_sand: Working out the best pairs for everyone waiting. "
-                "I'll send you the proposal to review; nothing goes out until you approve."
-            )
-            proposed = rounds.propose_round(services, lead_id=user_id)
-            for old in proposed.replaced:
-                rounds.show_preview(services, client, old)
-            rounds.show_preview(services, client, proposed.view)
-        elif sub == "pairs":
-            text, blocks = pairs_list_for(services)
-            ack(text=text, blocks=blocks)
-        elif sub == "report":
-            text, blocks = program_report(services)
-            ack(text=text, blocks=blocks)
-        elif sub == "unpair":
-            people = MENTION.findall(rest)
-            if len(people) != 2 or people[0] == people[1]:
-                ack(text="Name the two people of the pair: `/mentoring unpair @someone @someone-else`.")
-                return
-            ack()
-            ended = rounds.unpair(services, client, a=people[0], b=people[1], lead_id=user_id)
-            if ended is None:
-                respond_text = f"<@{people[0]}> and <@{people[1]}> aren't an active pair, so nothing changed."
-            else:
-                respond_text = f"Ended the pair of <@{people[0]}> and <@{people[1]}>. Both have been told kindly."
-            client.chat_postEphemeral(channel=user_id, user=user_id, text=respond_text)
+    user_id: str
+    rest: str  # the text after the subcommand
+    command: dict[str, Any]
+    ack: Ack
+    respond: Respond
+    client: WebClient
+    services: Services
 
 
-def _answer_or_not_joined(ack: Ack, answer: str | None) -> None:
-    if answer is None:
-        ack(text="You haven't joined yet.", blocks=not_joined_blocks())
-    else:
-        ack(text=answer)
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str  # as help shows it: "pause [weeks]"
+    help: str
+    run: Callable[[Call], None]
+    lead_only: bool = False
+    aliases: tuple[str, ...] = ()
+    listed: bool = True
+
+
+def _join(call: Call) -> None:
+    call.ack()
+    if not open_signup(call.services, call.client, user_id=call.user_id, trigger_id=call.command["trigger_id"]):
+        call.respond(text=replies.TRY_AGAIN, response_type="ephemeral")
+
+
+def _status(call: Call) -> None:
+    snap = membership.snapshot(call.services, call.user_id)
+    if snap.profile is None:
+        call.ack(text=replies.NOT_JOINED, blocks=not_joined_blocks())
+        return
+    blocks = status_blocks(
+        status=snap.status, profile=snap.profile, catalogue=call.services.catalogue, paused_until=snap.paused_until
+    )
+    call.ack(text="Your reverse mentoring status", blocks=blocks)
+
+
+def _pause(call: Call) -> None:
+    weeks = parse_pause_weeks(call.rest)
+    if weeks is None:
+        call.ack(text=f"Tell me how many weeks, from 1 to {PAUSE_MAX_WEEKS}: for example `/mentoring pause 3`.")
+        return
+    paused = membership.pause(call.services, user_id=call.user_id, weeks=weeks)
+    call.ack(text=replies.paused(paused.until, paused.tz))
+    refresh_home(call.services, call.client, call.user_id)
+
+
+def _resume(call: Call) -> None:
+    resumed = membership.resume(call.services, user_id=call.user_id)
+    call.ack(text=replies.resumed() if resumed.was_paused else replies.resumed_already())
+    refresh_home(call.services, call.client, call.user_id)
+
+
+def _leave(call: Call) -> None:
+    snap = membership.snapshot(call.services, call.user_id)
+    if snap.status in (Status.NOT_JOINED, Status.LEFT):
+        call.ack(text=replies.nothing_to_leave())
+        return
+    call.ack(text="Leave the reverse mentoring program?", blocks=leave_prompt_blocks())
+
+
+def _log(call: Call) -> None:
+    logged = sessions.log_from_command(call.services, user_id=call.user_id, text=call.rest)
+    call.ack(text=replies.session_logged(count=logged.count, first_time=logged.first_time))
+
+
+def _help(call: Call) -> None:
+    typed = (call.command.get("text") or "").strip()
+    is_lead = call.services.settings.is_lead(call.user_id)
+    unknown = typed if typed and typed.split()[0].lower() != "help" else None
+    call.ack(text="How to use /mentoring", blocks=help_blocks(lines=help_lines(is_lead=is_lead), unknown=unknown))
+
+
+def _match(call: Call) -> None:
+    call.ack(text=replies.matching_started())
+    proposed = rounds.propose_round(call.services, lead_id=call.user_id)
+    show(call.services, call.client, *proposed.replaced, proposed.view)
+
+
+def _pairs(call: Call) -> None:
+    listing = reports.active_pairs(call.services)
+    text, blocks = pairs_list(pairings=listing.pairings, people=listing.people)
+    call.ack(text=text, blocks=blocks)
+
+
+def _unpair(call: Call) -> None:
+    people = MENTION.findall(call.rest)
+    if len(people) != 2 or people[0] == people[1]:
+        call.ack(text=replies.unpair_usage())
+        return
+    call.ack()
+    try:
+        ended = pairs.unpair(call.services, a=people[0], b=people[1], lead_id=call.user_id)
+    except UseCaseError:
+        call.respond(text=replies.not_a_pair(people[0], people[1]), response_type="ephemeral")
+        return
+    deliver_now(call.services, call.client, ended.keys)
+    call.respond(text=replies.pair_ended_by_mention(people[0], people[1]), response_type="ephemeral")
+
+
+def _report(call: Call) -> None:
+    text, blocks = reports.program_report(call.services)
+    call.ack(text=text, blocks=blocks)
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("join", "join", "sign up (or change your answers)", _join, aliases=("signup",)),
+    Subcommand("edit", "edit", "change your answers", _join),
+    Subcommand("status", "status", "see where you stand", _status),
+    Subcommand(
+        "pause",
+        "pause [weeks]",
+        f"take a break, {PAUSE_DEFAULT_WEEKS} weeks unless you say (up to {PAUSE_MAX_WEEKS})",
+        _pause,
+    ),
+    Subcommand("resume", "resume", "come back from a pause", _resume),
+    Subcommand("log", "log [date] [note]", "log a session with your match (today unless you give a date)", _log),
+    Subcommand("leave", "leave", "leave the program, optionally deleting your data", _leave),
+    Subcommand("help", "help", "show this list", _help),
+    Subcommand(
+        "match",
+        "match",
+        "propose the best pairs for everyone waiting; you review before anything is sent",
+        _match,
+        lead_only=True,
+    ),
+    Subcommand("pairs", "pairs", "see active pairs, and end one", _pairs, lead_only=True),
+    Subcommand(
+        "unpair", "unpair @a @b", "end a pair; both are told kindly and never matched again", _unpair, lead_only=True
+    ),
+    Subcommand(
+        "report",
+        "report",
+        "how the program is doing: pairs on track, cooling, lapsed; check-in totals",
+        _report,
+        lead_only=True,
+    ),
+)
+_BY_NAME = {name: sub for sub in SUBCOMMANDS for name in (sub.name, *sub.aliases)}
+
+
+def help_lines(*, is_lead: bool) -> list[tuple[str, str, bool]]:
+    """(usage, help, for leads) for every listed subcommand this person may use."""
+    return [(s.usage, s.help, s.lead_only) for s in SUBCOMMANDS if s.listed and (is_lead or not s.lead_only)]
+
+
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(on_mentoring)
+
+
+def on_mentoring(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+    user_id = command["user_id"]
+    name, _, rest = (command.get("text") or "").strip().partition(" ")
+    sub = _BY_NAME.get(name.lower(), _BY_NAME["help"])
+    if sub.lead_only and not services.settings.is_lead(user_id):
+        ack(text=replies.NOT_A_LEAD)
+        return
+    call = Call(user_id, rest, command, ack, respond, client, services)
+    try:
+        sub.run(call)
+    except NotJoined:
+        ack(text=replies.NOT_JOINED, blocks=not_joined_blocks())
+    except UseCaseError as error:
+        ack(text=replies.error_text(error))

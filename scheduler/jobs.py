@@ -7,20 +7,25 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.usecases import membership as program
+from bot.usecases import membership
 from bot.usecases.delivery import deliver
 from bot.usecases.services import Services
 from bot.usecases.sweep import sweep
+from handlers.membership import refresh_home
 
 log = logging.getLogger(__name__)
 
 
 def resume_expired_pauses(services: Services, client: WebClient, now: datetime | None = None) -> int:
-    """Timed pauses end by themselves: bring those people back and tell them."""
-    count = program.resume_expired_pauses(services, client, now=now or services.clock())
-    if count:
-        log.info("resumed %d participant(s) whose pause ended", count)
-    return count
+    """Timed pauses end by themselves: bring those people back; their "welcome back" goes out with the outbox."""
+    now = now or services.clock()
+    resumed = membership.resume_expired_pauses(services, now=now)
+    if resumed:
+        log.info("resumed %d participant(s) whose pause ended", len(resumed))
+        deliver(services, client, keys=[key for key, _ in resumed], now=now)
+    for _, user_id in resumed:
+        refresh_home(services, client, user_id)
+    return len(resumed)
 
 
 def momentum_sweep(services: Services, client: WebClient, now: datetime | None = None) -> int:
@@ -38,7 +43,7 @@ def momentum_sweep(services: Services, client: WebClient, now: datetime | None =
 
 def send_outbox(services: Services, client: WebClient, now: datetime | None = None) -> int:
     """Send whatever the outbox holds that is due: new messages, and ones that failed or were cut off."""
-    report = deliver(services, client)
+    report = deliver(services, client, now=now)
     if report.sent or report.failed:
         log.info("outbox: %d sent, %d still failing", report.sent, report.failed)
     return report.sent

@@ -6,16 +6,30 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from bot.domain.momentum import MomentumState
+from bot.domain.outbox import MessageKind
+from bot.domain.people import Cadence, Seniority, Status
+from bot.domain.rounds import PairingStatus, RoundStatus
+from storage.types import StrEnumType, UTCDateTime
 
-
-class ParticipantStatus(enum.StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    LEFT = "left"
+__all__ = [
+    "CheckIn",
+    "MatchRound",
+    "MentoringSession",
+    "OutboxMessage",
+    "OutboxRecipient",
+    "OutboxStatus",
+    "Pairing",
+    "PairingStatus",
+    "Participant",
+    "PauseInterval",
+    "Prompt",
+    "RoundStatus",
+    "RoundUnmatched",
+]
 
 
 class ProfileBase(SQLModel):
@@ -25,9 +39,9 @@ class ProfileBase(SQLModel):
     is_mentee: bool = False
     teach_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     learn_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    seniority: str = Field(max_length=32)
+    seniority: Seniority = Field(sa_type=StrEnumType(Seniority, 32))
     department: str = Field(max_length=64)
-    cadence: str = Field(max_length=16)
+    cadence: Cadence = Field(sa_type=StrEnumType(Cadence, 16))
     capacity: int = 1
     goals: str = Field(default="", max_length=500)
     manager_id: str | None = Field(default=None, max_length=32)
@@ -44,33 +58,12 @@ class Participant(ProfileBase, table=True):
     name: str = Field(default="", max_length=255)
     title: str = Field(default="", max_length=255)
     tz: str = Field(default="UTC", max_length=64)
-    status: str = Field(default=ParticipantStatus.ACTIVE, max_length=16, index=True)
+    # Stored: active, paused or left (NOT_JOINED is having no row).
+    status: Status = Field(default=Status.ACTIVE, sa_type=StrEnumType(Status, 16), index=True)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     consented_at: datetime = Field(sa_type=UTCDateTime)
     joined_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class ProcessedKey(SQLModel, table=True):
-    """A side effect that already happened (a DM for a given submission, say), so retries do not repeat it."""
-
-    __tablename__ = "processed_key"
-
-    key: str = Field(primary_key=True, max_length=255)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class RoundStatus(enum.StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    DISCARDED = "discarded"
-
-
-class PairingStatus(enum.StrEnum):
-    PROPOSED = "proposed"  # in a draft round, not yet approved
-    DROPPED = "dropped"  # a lead removed it from a draft
-    ACTIVE = "active"  # approved and introduced (or being introduced)
-    ENDED = "ended"  # a lead ended it, or someone left
 
 
 class MatchRound(SQLModel, table=True):
@@ -80,7 +73,7 @@ class MatchRound(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: str = Field(max_length=32)
-    status: str = Field(default=RoundStatus.DRAFT, max_length=16, index=True)
+    status: RoundStatus = Field(default=RoundStatus.DRAFT, sa_type=StrEnumType(RoundStatus, 16), index=True)
     total_score: float = 0.0
     # None: the proposal is the proven optimum. Otherwise matching ran out of time, and a better assignment
     # could add at most this much to the total score.
@@ -88,8 +81,6 @@ class MatchRound(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=32)
-    preview_channel: str | None = Field(default=None, max_length=32)
-    preview_ts: str | None = Field(default=None, max_length=32)
 
 
 class Pairing(SQLModel, table=True):
@@ -99,7 +90,7 @@ class Pairing(SQLModel, table=True):
     round_id: int = Field(foreign_key="match_round.id", index=True)
     mentor_id: str = Field(max_length=32, index=True)
     mentee_id: str = Field(max_length=32, index=True)
-    status: str = Field(default=PairingStatus.PROPOSED, max_length=16, index=True)
+    status: PairingStatus = Field(default=PairingStatus.PROPOSED, sa_type=StrEnumType(PairingStatus, 16), index=True)
     score: float = 0.0
     shared_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -111,7 +102,7 @@ class Pairing(SQLModel, table=True):
     next_session_on: date | None = None
     # Momentum, kept current by the sweep; `next_check_at` is when the sweep must look at this pair again,
     # so a sweep reads only the pairs that have something due (an index, not a scan of history).
-    momentum: str = Field(default="on_track", max_length=16)
+    momentum: MomentumState = Field(default=MomentumState.ON_TRACK, sa_type=StrEnumType(MomentumState, 16))
     last_session_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     episode_key: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -165,12 +156,18 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
-    kind: str = Field(max_length=32)
-    # A channel id, or the user ids of a (group) DM to open, comma-separated.
-    recipients: str = Field(max_length=500)
+    kind: MessageKind = Field(sa_type=StrEnumType(MessageKind, 32))
+    # Where it goes: a channel (the leads' channel, a pair's conversation), or, when None, the (group) DM of
+    # the people in `outbox_recipient`.
+    target_channel: str | None = Field(default=None, max_length=32)
     text: str = Field(sa_column=Column(Text, nullable=False))
     blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StrEnumType(OutboxStatus, 16))
+    # 1: an answer to something someone just did, sent ahead of any backlog.
+    priority: int = 0
+    # Bumped when the message's content is replaced (a lead's preview as the round moves on): a send that
+    # started with an older revision leaves the row pending, and the next send updates Slack's copy.
+    revision: int = 0
     attempts: int = 0
     not_before: datetime = Field(sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -180,6 +177,19 @@ class OutboxMessage(SQLModel, table=True):
     pairing_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutboxRecipient(SQLModel, table=True):
+    """One person a message is for; a group DM has several. Deleting someone's data finds their messages here."""
+
+    __tablename__ = "outbox_recipient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: str = Field(max_length=32, index=True)
+    position: int = 0  # the order the people were named in (the mentor first)
 
 
 class Prompt(SQLModel, table=True):
@@ -192,6 +202,8 @@ class Prompt(SQLModel, table=True):
     pairing_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=16)
     outbox_key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    # For a check-in, which session of the pair it follows (the first one also asks about the fit).
+    session_number: int | None = None
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

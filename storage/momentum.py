@@ -8,16 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from bot.domain.people import Status
 from storage.db import insert_once
 from storage.models import (
     CheckIn,
     MentoringSession,
-    OutboxMessage,
-    OutboxStatus,
     Pairing,
     PairingStatus,
     Participant,
-    ParticipantStatus,
     PauseInterval,
     Prompt,
 )
@@ -36,16 +34,6 @@ def due_pairings(*, session: Session, now: datetime, limit: int) -> list[Pairing
     return list(session.exec(query))
 
 
-def people(*, session: Session, user_ids: Sequence[str]) -> dict[str, Participant]:
-    ids = sorted(set(user_ids))
-    found: dict[str, Participant] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for person in session.exec(select(Participant).where(col(Participant.slack_user_id).in_(chunk))):
-            found[person.slack_user_id] = person
-    return found
-
-
 def check_soon(*, session: Session, pairing_ids: Sequence[int], now: datetime) -> None:
     """Ask the next sweep to look at these pairs (a session was logged, someone paused or resumed...)."""
     if pairing_ids:
@@ -53,10 +41,19 @@ def check_soon(*, session: Session, pairing_ids: Sequence[int], now: datetime) -
 
 
 def add_prompt(
-    *, session: Session, user_id: str, pairing_id: int | None, kind: str, key: str, at: datetime
+    *,
+    session: Session,
+    user_id: str,
+    pairing_id: int | None,
+    kind: str,
+    key: str,
+    at: datetime,
+    session_number: int | None = None,
 ) -> Prompt | None:
     """Record that `user_id` is being asked something (for ghost detection); None if already recorded."""
-    prompt = Prompt(user_id=user_id, pairing_id=pairing_id, kind=kind, outbox_key=key, sent_at=at)
+    prompt = Prompt(
+        user_id=user_id, pairing_id=pairing_id, kind=kind, outbox_key=key, sent_at=at, session_number=session_number
+    )
     return prompt if insert_once(session, prompt) else None
 
 
@@ -77,7 +74,7 @@ def ghost_candidates(*, session: Session, now: datetime, grace: timedelta) -> li
         .where(
             col(Prompt.answered_at).is_(None),
             col(Prompt.sent_at) <= now - grace,
-            col(Participant.status) == ParticipantStatus.ACTIVE,
+            col(Participant.status) == Status.ACTIVE,
         )
         .distinct()
     )
@@ -87,21 +84,6 @@ def ghost_candidates(*, session: Session, now: datetime, grace: timedelta) -> li
 def recent_prompts(*, session: Session, user_id: str, limit: int = 10) -> list[Prompt]:
     query = select(Prompt).where(col(Prompt.user_id) == user_id).order_by(col(Prompt.sent_at).desc()).limit(limit)
     return list(session.exec(query))
-
-
-def cancel_pending(*, session: Session, key_prefix: str, keep: Sequence[str] = ()) -> int:
-    """Cancel unsent messages whose key starts with `key_prefix` (a reminder for a date that changed)."""
-    query = (
-        update(OutboxMessage)
-        .where(
-            col(OutboxMessage.key).startswith(key_prefix),
-            col(OutboxMessage.status) == OutboxStatus.PENDING,
-            col(OutboxMessage.key).not_in(list(keep)),
-        )
-        .values(status=OutboxStatus.CANCELLED)
-    )
-    result = session.exec(query)
-    return int(result.rowcount or 0)
 
 
 def save_checkin(*, session: Session, checkin: CheckIn) -> bool:

@@ -12,47 +12,117 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.domain.outbox import MessageKind
 from storage.db import insert_once
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus
 
 LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
 class Draft:
-    """A message to enqueue: `recipients` is a channel id or the user ids of a (group) DM."""
+    """A message to enqueue: to a channel (`channel`), or to the (group) DM of `users`, never both."""
 
     key: str
-    kind: str
-    recipients: Sequence[str]
+    kind: MessageKind
     text: str
     blocks: list[dict[str, Any]]
+    users: Sequence[str] = ()
+    channel: str | None = None
     pairing_id: int | None = None
     not_before: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.users) == bool(self.channel):
+            raise ValueError(f"{self.key}: a message goes to a channel or to people, exactly one of them")
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """Where a stored message goes, as delivery needs it."""
+
+    kind: MessageKind
+    users: list[str]
+    channel: str | None
+
+
+def _row(draft: Draft, now: datetime) -> dict[str, Any]:
+    return {
+        "key": draft.key,
+        "kind": draft.kind,
+        "target_channel": draft.channel,
+        "text": draft.text,
+        "blocks": draft.blocks,
+        "pairing_id": draft.pairing_id,
+        "not_before": draft.not_before or now,
+        "created_at": now,
+        "status": OutboxStatus.PENDING,
+        "priority": 1 if draft.kind.send_now else 0,
+        "revision": 0,
+        "attempts": 0,
+    }
+
+
+def _add_recipients(session: Session, message_id: int, users: Sequence[str]) -> None:
+    for position, user_id in enumerate(users):
+        session.add(OutboxRecipient(message_id=message_id, user_id=user_id, position=position))
 
 
 def enqueue(*, session: Session, draft: Draft, now: datetime) -> bool:
     """Add a message unless one with the same key exists; True when added."""
-    row = OutboxMessage(
-        key=draft.key,
-        kind=draft.kind,
-        recipients=",".join(draft.recipients),
-        text=draft.text,
-        blocks=draft.blocks,
-        pairing_id=draft.pairing_id,
-        not_before=draft.not_before or now,
-        created_at=now,
+    row = OutboxMessage(**_row(draft, now))
+    if not insert_once(session, row):
+        return False
+    assert row.id is not None
+    _add_recipients(session, row.id, draft.users)
+    session.flush()
+    return True
+
+
+def replace(*, session: Session, draft: Draft, now: datetime) -> None:
+    """Queue a message, or new content for one already queued or sent under this key (a lead's preview as the
+    round moves on): once sent, the next send edits Slack's copy in place rather than posting again."""
+    if enqueue(session=session, draft=draft, now=now):
+        return
+    row = session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == draft.key).with_for_update()).one()
+    row.text, row.blocks = draft.text, draft.blocks
+    row.revision += 1
+    if row.status != OutboxStatus.SENDING:
+        # A row being sent right now stays leased: its sender sees the new revision and leaves it pending.
+        row.status, row.not_before, row.attempts = OutboxStatus.PENDING, now, 0
+    session.add(row)
+    session.flush()
+
+
+def recipients(*, session: Session, message_id: int) -> list[str]:
+    """The people a message is for, in the order they were named."""
+    query = (
+        select(OutboxRecipient.user_id)
+        .where(col(OutboxRecipient.message_id) == message_id)
+        .order_by(col(OutboxRecipient.position))
     )
-    return insert_once(session, row)
+    return list(session.exec(query))
 
 
-def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequence[str] | None = None) -> list[int]:
-    """Lease up to `limit` due messages to this caller and return their ids (commit to make the lease stick)."""
+def address_of(*, session: Session, message_id: int) -> Addressed:
+    row = session.get_one(OutboxMessage, message_id)
+    return Addressed(row.kind, recipients(session=session, message_id=message_id), row.target_channel)
+
+
+@dataclass(frozen=True)
+class Claim:
+    message_id: int
+    revision: int
+
+
+def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequence[str] | None = None) -> list[Claim]:
+    """Lease up to `limit` due messages to this caller (commit to make the lease stick); answers to what someone
+    just did come first."""
     query = (
         select(OutboxMessage)
         .where(
@@ -61,7 +131,7 @@ def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequenc
                 (col(OutboxMessage.status) == OutboxStatus.SENDING) & (col(OutboxMessage.claimed_until) < now),
             )
         )
-        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -74,19 +144,61 @@ def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequenc
         row.attempts += 1
         session.add(row)
     session.flush()
-    return [row.id for row in rows if row.id is not None]
+    return [Claim(row.id, row.revision) for row in rows if row.id is not None]
 
 
-def mark_sent(*, session: Session, message_id: int, channel: str, ts: str, now: datetime) -> None:
+def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: datetime) -> None:
     """Record Slack's channel and ts. The body is dropped: Slack has it now, and keeping copies of what
-    people were told (names, reasons) in our database serves no one."""
-    row = session.get_one(OutboxMessage, message_id)
-    row.text, row.blocks = "", []
-    row.status = OutboxStatus.SENT
+    people were told (names, reasons) in our database serves no one. If the content was replaced while this
+    send was under way, the row stays pending with the new content, to update Slack's copy next."""
+    row = session.get_one(OutboxMessage, claim.message_id)
     row.channel, row.ts, row.sent_at = channel, ts, now
     row.claimed_until = None
     row.last_error = None
+    if row.revision != claim.revision:
+        row.status, row.not_before = OutboxStatus.PENDING, now
+        session.add(row)
+        return
+    row.text, row.blocks = "", []
+    row.status = OutboxStatus.SENT
     session.add(row)
+    if row.kind.forget_recipients_when_sent:
+        session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == claim.message_id))
+
+
+def cancel(*, session: Session, message_id: int) -> None:
+    row = session.get_one(OutboxMessage, message_id)
+    row.status, row.claimed_until = OutboxStatus.CANCELLED, None
+    session.add(row)
+
+
+def cancel_pending(*, session: Session, kind: MessageKind, pairing_id: int, keep: Sequence[str] = ()) -> int:
+    """Cancel a pair's unsent messages of one kind, except `keep` (reminders for a date that moved)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.kind) == kind,
+            col(OutboxMessage.pairing_id) == pairing_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.key).not_in(list(keep)),
+        )
+        .values(status=OutboxStatus.CANCELLED)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def forget_message(*, session: Session, message_id: int) -> None:
+    session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == message_id))
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id) == message_id))
+
+
+def forget_recipient(*, session: Session, user_id: str) -> None:
+    """Delete every message addressed to this person (exactly this id), sent or not."""
+    ids = list(session.exec(select(OutboxRecipient.message_id).where(col(OutboxRecipient.user_id) == user_id)))
+    if not ids:
+        return
+    session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id).in_(ids)))
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
 
 
 def mark_failed(*, session: Session, message_id: int, error: str, retry_at: datetime) -> None:
@@ -107,15 +219,15 @@ def defer(*, session: Session, message_id: int, until: datetime) -> None:
     session.add(row)
 
 
-def unsent_count(*, session: Session, key_prefix: str = "") -> int:
-    """Messages still waiting to go out (pending, or leased and not yet confirmed)."""
+def unsent_count(*, session: Session, kind: MessageKind | None = None) -> int:
+    """Messages still waiting to go out (pending, or leased and not yet confirmed), optionally of one kind."""
     query = (
         select(func.count())
         .select_from(OutboxMessage)
         .where(col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
     )
-    if key_prefix:
-        query = query.where(col(OutboxMessage.key).startswith(key_prefix))
+    if kind is not None:
+        query = query.where(col(OutboxMessage.kind) == kind)
     return session.exec(query).one()
 
 
@@ -126,29 +238,18 @@ def enqueue_many(*, session: Session, drafts: Sequence[Draft], now: datetime) ->
     """
     if not drafts:
         return set()
-    rows = [
-        {
-            "key": d.key,
-            "kind": d.kind,
-            "recipients": ",".join(d.recipients),
-            "text": d.text,
-            "blocks": d.blocks,
-            "pairing_id": d.pairing_id,
-            "not_before": d.not_before or now,
-            "created_at": now,
-            "status": OutboxStatus.PENDING.value,
-            "attempts": 0,
-        }
+    rows = [_row(d, now) for d in drafts]
+    statement = upsert_ignore(session, OutboxMessage, "key").returning(col(OutboxMessage.id), col(OutboxMessage.key))
+    added = {key: message_id for message_id, key in session.execute(statement, rows)}
+    recipient_rows = [
+        {"message_id": added[d.key], "user_id": user_id, "position": position}
         for d in drafts
+        if d.key in added
+        for position, user_id in enumerate(d.users)
     ]
-    statement = upsert_ignore(session, OutboxMessage, "key").returning(col(OutboxMessage.key))
-    return _insert_returning(session, statement, rows)
-
-
-def _insert_returning(session: Session, statement: Any, rows: list[dict[str, Any]]) -> set[str]:
-    # executemany: SQLAlchemy batches the rows into multi-row INSERTs itself ("insertmanyvalues") and
-    # compiles the statement once, instead of once per batch of VALUES.
-    return {key for (key,) in session.execute(statement, rows)}
+    if recipient_rows:
+        session.execute(OutboxRecipient.__table__.insert(), recipient_rows)  # type: ignore[attr-defined]
+    return set(added)
 
 
 def upsert_ignore(session: Session, table: Any, unique: str) -> Any:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from bot.domain.people import Status
 from storage.db import insert_once
 from storage.models import (
     MatchRound,
@@ -16,7 +17,6 @@ from storage.models import (
     Pairing,
     PairingStatus,
     Participant,
-    ParticipantStatus,
     RoundStatus,
     RoundUnmatched,
 )
@@ -45,8 +45,8 @@ def matchable_participants(*, session: Session, now: datetime) -> list[Participa
     """Everyone who can be matched now: active, or paused with the pause already over."""
     query = select(Participant).where(
         or_(
-            col(Participant.status) == ParticipantStatus.ACTIVE,
-            (col(Participant.status) == ParticipantStatus.PAUSED) & (col(Participant.paused_until) <= now),
+            col(Participant.status) == Status.ACTIVE,
+            (col(Participant.status) == Status.PAUSED) & (col(Participant.paused_until) <= now),
         )
     )
     return list(session.exec(query.order_by(col(Participant.slack_user_id))))
@@ -227,14 +227,6 @@ def session_count(*, session: Session, pairing_id: int) -> int:
     return session.exec(query).one()
 
 
-def participants_by_id(*, session: Session, user_ids: Iterable[str]) -> dict[str, Participant]:
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    rows = session.exec(select(Participant).where(col(Participant.slack_user_id).in_(ids)))
-    return {p.slack_user_id: p for p in rows}
-
-
 def record_intro_channel(*, session: Session, pairing_id: int, channel: str) -> None:
     """Remember the group DM an introduction went to, on every pairing of that group."""
     anchor = session.get(Pairing, pairing_id)
@@ -259,7 +251,8 @@ def forget_person(*, session: Session, user_id: str) -> None:
 
     Others' own answers that mention them (a do-not-match list, say) stay: those belong to the others.
     """
-    from storage.models import CheckIn, OutboxMessage, PauseInterval, ProcessedKey, Prompt
+    from storage.models import CheckIn, OutboxMessage, PauseInterval, Prompt
+    from storage.outbox import forget_message, forget_recipient
 
     theirs = list(
         session.exec(select(Pairing).where(or_(col(Pairing.mentor_id) == user_id, col(Pairing.mentee_id) == user_id)))
@@ -269,16 +262,13 @@ def forget_person(*, session: Session, user_id: str) -> None:
         for held in session.exec(select(MentoringSession).where(col(MentoringSession.pairing_id).in_(ids))):
             session.delete(held)
         for queued in session.exec(select(OutboxMessage).where(col(OutboxMessage.pairing_id).in_(ids))):
-            session.delete(queued)
+            forget_message(session=session, message_id=queued.id or 0)
         session.flush()
         for pairing in theirs:
             session.delete(pairing)
     for unmatched in session.exec(select(RoundUnmatched).where(col(RoundUnmatched.user_id) == user_id)):
         session.delete(unmatched)
-    for message in session.exec(select(OutboxMessage).where(col(OutboxMessage.key).contains(user_id))):
-        session.delete(message)
-    for key in session.exec(select(ProcessedKey).where(col(ProcessedKey.key).contains(user_id))):
-        session.delete(key)
+    forget_recipient(session=session, user_id=user_id)
     for interval in session.exec(select(PauseInterval).where(col(PauseInterval.user_id) == user_id)):
         session.delete(interval)
     for prompt in session.exec(select(Prompt).where(col(Prompt.user_id) == user_id)):

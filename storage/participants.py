@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.domain.people import Role, SignupForm
+from bot.domain.people import Role, SignupForm, Status
 from storage.db import insert_once
-from storage.models import Participant, ParticipantStatus, PauseInterval, ProcessedKey
+from storage.models import Participant, PauseInterval
 
 
 @dataclass(frozen=True)
@@ -30,26 +31,28 @@ def get_participant(*, session: Session, user_id: str) -> Participant | None:
 def upsert_participant(
     *, session: Session, form: SignupForm, identity: SlackIdentity, now: datetime
 ) -> tuple[Participant, bool]:
-    """Store a sign-up as the person's one profile; returns (participant, created).
+    """Store a validated sign-up as the person's one profile; returns (participant, created).
 
     Re-joining after leaving reactivates the same row. Two concurrent submissions for one person (a double
     click, a retry) race on the unique user id; the loser updates the winner's row instead of failing.
     """
+    if form.seniority is None or form.cadence is None:
+        raise ValueError("validate the sign-up first: seniority and cadence are required")
     participant = get_participant(session=session, user_id=identity.user_id)
     created = participant is None
     if participant is None:
         participant = Participant(
             slack_user_id=identity.user_id,
-            seniority="",
+            seniority=form.seniority,
             department="",
-            cadence="",
+            cadence=form.cadence,
             consented_at=now,
             joined_at=now,
             updated_at=now,
         )
-    elif participant.status == ParticipantStatus.LEFT:
+    elif participant.status == Status.LEFT:
         participant.joined_at = now
-        participant.status = ParticipantStatus.ACTIVE
+        participant.status = Status.ACTIVE
     _apply(participant, form=form, identity=identity, now=now)
     if not created or insert_once(session, participant):
         session.add(participant)
@@ -75,9 +78,9 @@ def _apply(participant: Participant, *, form: SignupForm, identity: SlackIdentit
     participant.is_mentee = form.role in (Role.MENTEE, Role.BOTH)
     participant.teach_topics = list(form.teach) if participant.is_mentor else []
     participant.learn_topics = list(form.learn) if participant.is_mentee else []
-    participant.seniority = form.seniority.value
+    participant.seniority = form.seniority
     participant.department = form.department
-    participant.cadence = form.cadence.value
+    participant.cadence = form.cadence
     participant.capacity = (form.capacity or 1) if participant.is_mentor else 0
     participant.goals = form.goals.strip()
     participant.manager_id = form.manager_id
@@ -101,9 +104,9 @@ def refresh_identity(*, session: Session, participant: Participant, identity: Sl
 
 def pause_participant(*, session: Session, participant: Participant, until: datetime | None, now: datetime) -> None:
     """Pause someone until `until` (None: until they come back themselves)."""
-    if participant.status != ParticipantStatus.PAUSED:
+    if participant.status != Status.PAUSED:
         session.add(PauseInterval(user_id=participant.slack_user_id, started_at=now))
-    participant.status = ParticipantStatus.PAUSED
+    participant.status = Status.PAUSED
     participant.paused_until = until
     participant.updated_at = now
     session.add(participant)
@@ -118,7 +121,7 @@ def resume_participant(*, session: Session, participant: Participant, now: datet
     for interval in session.exec(open_intervals):
         interval.ended_at = max(ended, interval.started_at)
         session.add(interval)
-    participant.status = ParticipantStatus.ACTIVE
+    participant.status = Status.ACTIVE
     participant.paused_until = None
     participant.updated_at = now
     session.add(participant)
@@ -129,7 +132,7 @@ def leave_program(*, session: Session, participant: Participant, now: datetime) 
 
     Deleting someone entirely is `storage.pairings.forget_person`.
     """
-    participant.status = ParticipantStatus.LEFT
+    participant.status = Status.LEFT
     participant.paused_until = None
     participant.updated_at = now
     session.add(participant)
@@ -139,7 +142,7 @@ def expired_pauses(*, session: Session, now: datetime, limit: int = 500) -> list
     """Paused participants whose pause has ended, oldest first."""
     query = (
         select(Participant)
-        .where(Participant.status == ParticipantStatus.PAUSED)
+        .where(Participant.status == Status.PAUSED)
         .where(col(Participant.paused_until) <= now)
         .order_by(col(Participant.paused_until))
         .limit(limit)
@@ -147,9 +150,16 @@ def expired_pauses(*, session: Session, now: datetime, limit: int = 500) -> list
     return list(session.exec(query))
 
 
-def claim_key(*, session: Session, key: str, now: datetime) -> bool:
-    """Record that the side effect named `key` is happening; False when it already happened.
+def participants_by_id(*, session: Session, user_ids: Iterable[str]) -> dict[str, Participant]:
+    """The participants with these Slack ids, by id; the one loader, in chunks so a round of thousands stays
+    under every database's limit on bound parameters."""
+    ids = sorted(set(user_ids))
+    found: dict[str, Participant] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for person in session.exec(select(Participant).where(col(Participant.slack_user_id).in_(chunk))):
+            found[person.slack_user_id] = person
+    return found
 
-    The primary key makes this safe across threads and processes: exactly one caller wins.
-    """
-    return insert_once(session, ProcessedKey(key=key, created_at=now))
+
+_CHUNK = 500

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.catalogue import Catalogue
 from bot.domain.people import Cadence, Role, Seniority
+from bot.domain.timezones import to_local
 
 
 class ProfileLike(Protocol):
@@ -19,9 +19,9 @@ class ProfileLike(Protocol):
     is_mentee: bool
     teach_topics: list[str]
     learn_topics: list[str]
-    seniority: str
+    seniority: Seniority
     department: str
-    cadence: str
+    cadence: Cadence
     capacity: int
     goals: str
     manager_id: str | None
@@ -32,10 +32,7 @@ class ProfileLike(Protocol):
 
 def slack_date(when: datetime, tz: str) -> str:
     """A date Slack renders in each reader's own time zone, with a readable fallback in `tz`."""
-    try:
-        local = when.astimezone(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        local = when
+    local = to_local(when, tz)
     fallback = f"{local:%A %-d %B %Y}"
     return f"<!date^{int(when.timestamp())}^{{date_long}}|{fallback}>"
 

@@ -173,7 +173,7 @@ def introduction(
         wanted += [t for t in mentee.learn_topics if t not in wanted]
     seed = ",".join([mentor.slack_user_id, *(m.slack_user_id for m in mentees)])
     starters = starters_for(content, wanted, count=3, seed=seed)
-    cadence = _cadence_label(mentor.cadence)
+    cadence = Cadence.parse(mentor.cadence).phrase
     blocks: list[Block] = [
         HeaderBlock(text="Meet your reverse mentoring match"),
         section(
@@ -219,13 +219,6 @@ def _topics(catalogue: Catalogue, pairings: Sequence[Pairing]) -> str:
         topics += [t for t in pairing.shared_topics if t not in topics]
     labels = [catalogue.label(t) for t in topics] or ["what they know"]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _cadence_label(cadence: str) -> str:
-    try:
-        return Cadence(cadence).label.lower()
-    except ValueError:
-        return "every two weeks"
 
 
 def mentor_guide(*, mentor: PersonLike, content: Content) -> tuple[str, list[dict[str, Any]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -21,41 +22,25 @@ from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
 from bot.blocks.home import button
 from bot.domain.catalogue import Catalogue
-from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status
-
-HELP_COMMANDS = [
-    ("join", "sign up (or change your answers)"),
-    ("edit", "change your answers"),
-    ("status", "see where you stand"),
-    ("pause [weeks]", f"take a break, {PAUSE_DEFAULT_WEEKS} weeks unless you say (up to {PAUSE_MAX_WEEKS})"),
-    ("resume", "come back from a pause"),
-    ("log [date] [note]", "log a session with your match (today unless you give a date)"),
-    ("leave", "leave the program, optionally deleting your data"),
-    ("help", "show this list"),
-]
-LEAD_COMMANDS: list[tuple[str, str]] = [
-    ("match", "propose the best pairs for everyone waiting; you review before anything is sent"),
-    ("pairs", "see active pairs, and end one"),
-    ("unpair @a @b", "end a pair; both are told kindly and never matched again"),
-    ("report", "how the program is doing: pairs on track, cooling, lapsed; check-in totals"),
-]
+from bot.domain.people import PAUSE_DEFAULT_WEEKS, Status
 
 
 def section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def help_blocks(*, is_lead: bool, unknown: str | None = None) -> list[Block]:
-    """The help text; `unknown` is what the person typed when we didn't understand it."""
-    lines = [f"`/mentoring {name}`: {what}" for name, what in HELP_COMMANDS]
-    if is_lead and LEAD_COMMANDS:
-        lines += ["", "*For program leads*"] + [f"`/mentoring {name}`: {what}" for name, what in LEAD_COMMANDS]
+def help_blocks(*, lines: Sequence[tuple[str, str, bool]], unknown: str | None = None) -> list[Block]:
+    """The help text from the command table's (usage, help, for leads) rows; `unknown` is what the person typed
+    when we didn't understand it."""
+    everyone = [f"`/mentoring {usage}`: {what}" for usage, what, for_leads in lines if not for_leads]
+    leads = [f"`/mentoring {usage}`: {what}" for usage, what, for_leads in lines if for_leads]
+    lines_shown = everyone + (["", "*For program leads*", *leads] if leads else [])
     blocks: list[Block] = []
     if unknown:
         blocks.append(section(f"Sorry, I don't know `{_code_safe(unknown)}`. Here's what I can do:"))
     else:
         blocks.append(section("*Turnabout: reverse mentoring.* Here's what you can do:"))
-    blocks.append(section("\n".join(lines)))
+    blocks.append(section("\n".join(lines_shown)))
     return blocks
 
 

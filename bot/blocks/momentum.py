@@ -41,13 +41,6 @@ def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
     return [b.to_dict() for b in blocks]
 
 
-def cadence_phrase(cadence: str) -> str:
-    try:
-        return Cadence(cadence).label.lower()
-    except ValueError:
-        return "regularly"
-
-
 def keep_going_actions(anchor: int) -> ActionsBlock:
     """One-click ways back: log a session, set a date, or take a break."""
     return ActionsBlock(
@@ -85,10 +78,10 @@ def _section(text: str) -> dict[str, Any]:
 Rendered = tuple[str, list[dict[str, Any]]]
 
 
-def nudge_pair(*, mentor_id: str, mentee_id: str, days_quiet: int, cadence: str, anchor: int) -> Rendered:
+def nudge_pair(*, mentor_id: str, mentee_id: str, days_quiet: int, cadence: Cadence | str, anchor: int) -> Rendered:
     text = f"<@{mentor_id}> and <@{mentee_id}>, it's been {days_quiet} days since your last reverse mentoring session."
     body = (
-        f":seedling: {text} You agreed to meet {cadence_phrase(cadence)}. "
+        f":seedling: {text} You agreed to meet {Cadence.parse(cadence).phrase}. "
         "Even 20 minutes this week keeps it going. Met already? Log it. Need a break? That's fine too."
     )
     return text, [_section(body), _keep_going(anchor)]
@@ -103,12 +96,12 @@ def nudge_each(*, other_name: str, days_quiet: int, anchor: int) -> Rendered:
     return text, [_section(body), _keep_going(anchor)]
 
 
-def sponsor_note(*, mentee_name: str, mentor_name: str, days_quiet: int, cadence: str) -> str:
+def sponsor_note(*, mentee_name: str, mentor_name: str, days_quiet: int, cadence: Cadence | str) -> str:
     # Status only: never what anyone said in a check-in.
     return (
         f"A note as {mentee_name}'s sponsor: their reverse mentoring with {mentor_name} has stalled, with no session "
-        f"for {days_quiet} days (they agreed to meet {cadence_phrase(cadence)}). A word of encouragement from you "
-        "often gets a pair going again."
+        f"for {days_quiet} days (they agreed to meet {Cadence.parse(cadence).phrase}). "
+        "A word of encouragement from you often gets a pair going again."
     )
 
 
@@ -118,14 +111,14 @@ def leads_alert(
     mentor_name: str,
     mentee_name: str,
     days_quiet: int,
-    cadence: str,
+    cadence: Cadence | str,
     sessions: int,
     started: datetime,
     steps_taken: list[str],
 ) -> Rendered:
     text = f"{mentor_name} and {mentee_name} have stalled: no session for {days_quiet} days."
     history = (
-        f"Matched {started:%-d %B %Y}, agreed to meet {cadence_phrase(cadence)}, {sessions} "
+        f"Matched {started:%-d %B %Y}, agreed to meet {Cadence.parse(cadence).phrase}, {sessions} "
         f"{'session' if sessions == 1 else 'sessions'} logged. "
         f"Already tried: {', '.join(steps_taken) or 'nothing yet'}."
     )

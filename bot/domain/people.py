@@ -195,7 +195,8 @@ def parse_pause_weeks(text: str) -> int | None:
     text = text.strip().lower().removesuffix("weeks").removesuffix("week").removesuffix("w").strip()
     if not text:
         return PAUSE_DEFAULT_WEEKS
-    if not text.isdigit():
+    # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
         return None
     weeks = int(text)
     return weeks if 1 <= weeks <= PAUSE_MAX_WEEKS else None

@@ -3,40 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.models.views import View
 from sqlmodel import Session, col, select
 
 from bot.blocks import ids
 from bot.blocks import momentum as views
-from bot.usecases.delivery import deliver
+from bot.domain.outbox import MessageKind, keys
+from bot.domain.people import Cadence
+from bot.domain.rounds import PairingStatus
+from bot.usecases.errors import AlreadyAnswered, NotYours, PairEnded
 from bot.usecases.membership import lead_drafts
-from bot.usecases.rounds import end_pair
+from bot.usecases.pairs import Ended, end_pair
 from bot.usecases.services import Services
 from storage.db import session_scope
-from storage.models import CheckIn, Pairing, PairingStatus, Prompt
+from storage.models import CheckIn, Pairing, Prompt
 from storage.momentum import answer_prompts, save_checkin
 from storage.outbox import Draft, enqueue
-from storage.pairings import participants_by_id
+from storage.participants import participants_by_id
 
 SNOOZE = timedelta(weeks=2)
 
 
-def checkin_modal_for(services: Services, *, user_id: str, prompt_id: int) -> View | str:
-    """The check-in modal for this person's prompt, or why it can't be opened."""
+def checkin_modal_for(services: Services, *, user_id: str, prompt_id: int) -> View:
+    """The check-in modal for this person's prompt; `NotYours` or `AlreadyAnswered` when it can't be opened."""
     with session_scope(services.engine) as session:
         prompt = session.get(Prompt, prompt_id)
         if prompt is None or prompt.user_id != user_id or prompt.pairing_id is None:
-            return "That check-in isn't yours to answer."
+            raise NotYours
         if _answered(session, prompt_id):
-            return "You've already answered this check-in. Thank you!"
+            raise AlreadyAnswered
         pairing = session.get_one(Pairing, prompt.pairing_id)
         other_id = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
         other = participants_by_id(session=session, user_ids=[other_id]).get(other_id)
-        first_session = prompt.outbox_key.split(":")[2] == "1"
+        first_session = prompt.session_number == 1
     return views.checkin_modal(
         prompt_id=prompt_id, other_name=other.name if other else "your match", ask_fit=first_session
     )
@@ -82,15 +84,15 @@ def validate_checkin(answers: CheckInAnswers) -> dict[str, str]:
     return errors
 
 
-def submit_checkin(
-    services: Services, client: WebClient, *, user_id: str, prompt_id: int, answers: CheckInAnswers
-) -> None:
-    """Store the answers privately (once per check-in); a "not a good fit" offers a rematch and tells the leads."""
+def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers: CheckInAnswers) -> list[str]:
+    """Store the answers privately (once per check-in); a "not a good fit" offers a rematch and tells the leads.
+    Returns the keys of what that queued."""
     now = services.clock()
+    queued: list[str] = []
     with session_scope(services.engine) as session:
         prompt = session.get(Prompt, prompt_id)
         if prompt is None or prompt.user_id != user_id or prompt.pairing_id is None or answers.met is None:
-            return
+            raise NotYours
         stored = save_checkin(
             session=session,
             checkin=CheckIn(
@@ -107,98 +109,105 @@ def submit_checkin(
         )
         answer_prompts(session=session, user_id=user_id, now=now)
         if not stored or answers.fit != "bad":
-            return
+            return queued
         pairing = session.get_one(Pairing, prompt.pairing_id)
         other_id = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
         folks = participants_by_id(session=session, user_ids=[user_id, other_id])
         other_name = folks[other_id].name if other_id in folks else "your match"
         text, blocks = views.rematch_offer(pairing_id=prompt.pairing_id, other_name=other_name)
-        enqueue(
-            session=session,
-            draft=Draft(f"rematch-offer:{prompt_id}", "rematch", [user_id], text, blocks, pairing.id),
-            now=now,
+        offer = Draft(
+            key=keys.rematch_offer(prompt_id),
+            kind=MessageKind.REMATCH,
+            users=[user_id],
+            text=text,
+            blocks=blocks,
+            pairing_id=pairing.id,
         )
+        if enqueue(session=session, draft=offer, now=now):
+            queued.append(offer.key)
         name = folks[user_id].name if user_id in folks else user_id
         alert = (
             f"{name} says their pairing with {other_name} is not a good fit after the first session; "
             "they've been offered a rematch."
         )
-        for draft in lead_drafts(services, key=f"bad-fit:{prompt_id}", text=alert, pairing_id=pairing.id):
-            enqueue(session=session, draft=draft, now=now)
-    deliver(services, client)
+        for draft in lead_drafts(services, key=keys.bad_fit(prompt_id), text=alert, pairing_id=pairing.id):
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(draft.key)
+    return queued
 
 
-def lead_nudge(services: Services, client: WebClient, *, pairing_id: int, alert_ts: str) -> bool:
+def _active(session: Session, pairing_id: int) -> Pairing:
+    pairing = session.get(Pairing, pairing_id)
+    if pairing is None or pairing.status != PairingStatus.ACTIVE:
+        raise PairEnded
+    return pairing
+
+
+def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[str]:
     """A lead's "Nudge again": one more nudge to the pair, once per alert however often it is clicked."""
     now = services.clock()
     with session_scope(services.engine) as session:
-        pairing = session.get(Pairing, pairing_id)
-        if pairing is None or pairing.status != PairingStatus.ACTIVE:
-            return False
+        pairing = _active(session, pairing_id)
         mentor = participants_by_id(session=session, user_ids=[pairing.mentor_id]).get(pairing.mentor_id)
         days = (now - (pairing.last_session_at or pairing.approved_at or now)).days
         text, blocks = views.nudge_pair(
             mentor_id=pairing.mentor_id,
             mentee_id=pairing.mentee_id,
             days_quiet=days,
-            cadence=mentor.cadence if mentor else "biweekly",
+            cadence=mentor.cadence if mentor else Cadence.BIWEEKLY,
             anchor=pairing_id,
         )
-        enqueue(
-            session=session,
-            draft=Draft(
-                f"lead-nudge:{pairing_id}:{alert_ts}",
-                "nudge",
-                [pairing.mentor_id, pairing.mentee_id],
-                text,
-                blocks,
-                pairing_id,
-            ),
-            now=now,
+        key = keys.lead_nudge(pairing_id, alert_ts)
+        draft = Draft(
+            key=key,
+            kind=MessageKind.NUDGE,
+            users=[pairing.mentor_id, pairing.mentee_id],
+            text=text,
+            blocks=blocks,
+            pairing_id=pairing_id,
         )
-    deliver(services, client)
-    return True
+        return [key] if enqueue(session=session, draft=draft, now=now) else []
 
 
-def offer_rematch(services: Services, client: WebClient, *, pairing_id: int, alert_ts: str) -> bool:
+def offer_rematch(services: Services, *, pairing_id: int, alert_ts: str) -> list[str]:
     """A lead's "Offer a rematch": each person privately gets a one-click way to a new match."""
     now = services.clock()
+    queued: list[str] = []
     with session_scope(services.engine) as session:
-        pairing = session.get(Pairing, pairing_id)
-        if pairing is None or pairing.status != PairingStatus.ACTIVE:
-            return False
+        pairing = _active(session, pairing_id)
         folks = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
         for user_id, other_id in ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)):
             other = folks.get(other_id)
             text, blocks = views.rematch_offer(pairing_id=pairing_id, other_name=other.name if other else "your match")
-            enqueue(
-                session=session,
-                draft=Draft(
-                    f"lead-rematch:{pairing_id}:{alert_ts}:{user_id}", "rematch", [user_id], text, blocks, pairing_id
-                ),
-                now=now,
+            draft = Draft(
+                key=keys.lead_rematch(pairing_id, alert_ts, user_id),
+                kind=MessageKind.REMATCH,
+                users=[user_id],
+                text=text,
+                blocks=blocks,
+                pairing_id=pairing_id,
             )
-    deliver(services, client)
-    return True
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(draft.key)
+    return queued
 
 
-def snooze(services: Services, *, pairing_id: int) -> str | None:
-    """A lead's "Snooze 2 weeks": no escalation steps until then. Returns the date, or None if the pair ended."""
+def snooze(services: Services, *, pairing_id: int) -> datetime:
+    """A lead's "Snooze 2 weeks": no escalation steps until then. Returns when the snooze ends."""
     now = services.clock()
     with session_scope(services.engine) as session:
-        pairing = session.get(Pairing, pairing_id)
-        if pairing is None or pairing.status != PairingStatus.ACTIVE:
-            return None
-        pairing.snoozed_until = now + SNOOZE
+        pairing = _active(session, pairing_id)
+        until = now + SNOOZE
+        pairing.snoozed_until = until
         pairing.next_check_at = now
         session.add(pairing)
-        return f"{pairing.snoozed_until:%-d %B}"
+    return until
 
 
-def rematch_me(services: Services, client: WebClient, *, user_id: str, pairing_id: int) -> bool:
+def rematch_me(services: Services, *, user_id: str, pairing_id: int) -> Ended:
     """Someone asked for a new match: end the pair kindly (both told, never proposed again)."""
     with session_scope(services.engine) as session:
         pairing = session.get(Pairing, pairing_id)
         if pairing is None or user_id not in (pairing.mentor_id, pairing.mentee_id):
-            return False
-    return end_pair(services, client, pairing_id=pairing_id, lead_id=user_id) is not None
+            raise PairEnded
+    return end_pair(services, pairing_id=pairing_id, by=user_id)

@@ -1,31 +1,34 @@
-"""Sending what the outbox holds: once each, resuming after errors, rate limits or a crash."""
+"""Sending what the outbox holds: once each, resuming after errors, rate limits or a crash.
+
+The one way Turnabout talks outside an immediate reply: a use case writes a message to the outbox in its own
+transaction and returns its key; the caller then asks `deliver` for just those keys (answers to what someone
+just did), or leaves it to the next tick (everything due). Each message's kind decides its rules (see
+`bot.domain.outbox.MessageKind`): dropped when a recipient is away, held for working hours, sent ahead of
+the backlog.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.momentum import common_window
+from bot.domain.outbox import MessageKind
 from bot.domain.people import Status, current_status
 from bot.failpoints import failpoint
 from bot.usecases.services import Services
 from storage.db import session_scope
-from storage.models import OutboxMessage, OutboxStatus
-from storage.momentum import people
-from storage.outbox import claim_due, defer, mark_failed, mark_sent
+from storage.models import OutboxMessage
+from storage.outbox import Claim, address_of, cancel, claim_due, defer, mark_failed, mark_sent
 from storage.pairings import record_intro_channel
+from storage.participants import participants_by_id
 
 log = logging.getLogger(__name__)
-
-INTRO = "intro"
-# Momentum messages: never to someone paused or gone, and only in the recipients' working hours.
-QUIET_WHEN_AWAY = frozenset({"nudge", "reminder", "checkin", "thanks"})
-WORKING_HOURS_ONLY = QUIET_WHEN_AWAY | {"sponsor", "ghost"}
 
 # Slack errors that no retry will fix: the person left, the channel is gone, the bot was removed.
 PERMANENT = {
@@ -35,6 +38,8 @@ PERMANENT = {
     "not_in_channel",
     "account_inactive",
     "user_disabled",
+    "message_not_found",
+    "cant_update_message",
 }
 
 
@@ -56,6 +61,7 @@ def deliver(
     *,
     keys: Sequence[str] | None = None,
     batch: int = 50,
+    now: datetime | None = None,
 ) -> DeliveryReport:
     """Send every due outbox message (or just those with `keys`), one lease at a time.
 
@@ -67,17 +73,18 @@ def deliver(
         client: the Slack Web API client.
         keys: only these messages (e.g. one round's introductions); None sends everything due.
         batch: how many rows to lease at once.
+        now: the moment to send as of (a `tick --now`); the clock's time otherwise.
     """
+    clock = (lambda: now) if now is not None else services.clock
     report = DeliveryReport()
     while True:
-        now = services.clock()
         with session_scope(services.engine) as session:
-            claimed = claim_due(session=session, now=now, limit=batch, keys=keys)
+            claimed = claim_due(session=session, now=clock(), limit=batch, keys=keys)
         if not claimed:
             return report
         failpoint("outbox.after_claim")
-        for message_id in claimed:
-            _send_one(services, client, message_id, report)
+        for claim in claimed:
+            _send_one(services, client, claim, report, clock)
 
 
 def slack_time_zone(client: WebClient, user_id: str) -> str | None:
@@ -90,23 +97,26 @@ def slack_time_zone(client: WebClient, user_id: str) -> str | None:
     return str(user["tz"]) if user.get("tz") and not user.get("deleted") else None
 
 
-def _send_one(services: Services, client: WebClient, message_id: int, report: DeliveryReport) -> None:
-    now = services.clock()
+def _send_one(
+    services: Services, client: WebClient, claim: Claim, report: DeliveryReport, clock: Callable[[], datetime]
+) -> None:
+    now = clock()
+    message_id = claim.message_id
     with session_scope(services.engine) as session:
+        address = address_of(session=session, message_id=message_id)
         row = session.get_one(OutboxMessage, message_id)
-        recipients, text, blocks, attempts = row.recipients, row.text, row.blocks, row.attempts
-        kind, pairing_id = row.kind, row.pairing_id
-        users = [r for r in recipients.split(",") if r.startswith(("U", "W"))]
-        folks = people(session=session, user_ids=users) if kind in WORKING_HOURS_ONLY else {}
-        if kind in QUIET_WHEN_AWAY and any(
+        text, blocks, attempts, pairing_id = row.text, row.blocks, row.attempts, row.pairing_id
+        posted_in, posted_ts = row.channel, row.ts
+        kind, users = address.kind, address.users
+        folks = participants_by_id(session=session, user_ids=users) if kind.working_hours_only else {}
+        if kind.quiet_when_away and any(
             u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in users
         ):
-            row.status = OutboxStatus.CANCELLED
-            session.add(row)
+            cancel(session=session, message_id=message_id)
             return
         zones = [folks[u].tz for u in users if u in folks]
         # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
-        outsiders = [u for u in users if u not in folks] if kind in WORKING_HOURS_ONLY else []
+        outsiders = [u for u in users if u not in folks] if kind.working_hours_only else []
     zones += [tz for u in outsiders if (tz := slack_time_zone(client, u))]
     if zones and (opens := common_window(now, zones)) > now:
         # Outside someone's working day (a note timed for the mentee's day, a retry that slipped into the
@@ -115,14 +125,21 @@ def _send_one(services: Services, client: WebClient, message_id: int, report: De
             defer(session=session, message_id=message_id, until=opens)
         return
     try:
-        channel = recipients
-        if not recipients.startswith(("C", "G")):
-            # User ids: open (or find) the DM or group DM with exactly these people.
-            channel = client.conversations_open(users=recipients)["channel"]["id"]
-        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks or None, unfurl_links=False)
+        if posted_in and posted_ts:
+            # Sent before, and its content replaced since (a preview as its round moves on): edit in place.
+            response = client.chat_update(channel=posted_in, ts=posted_ts, text=text, blocks=blocks or None)
+        else:
+            channel = address.channel
+            if channel is None and len(users) == 1:
+                # Slack posts to a user id in the app's DM with them: no conversations.open (a Tier 3 call).
+                channel = users[0]
+            elif channel is None:
+                # A group: open (or find) the group DM with exactly these people.
+                channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+            response = client.chat_postMessage(channel=channel, text=text, blocks=blocks or None, unfurl_links=False)
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error")) if exc.response is not None else "unknown_error"
-        now = services.clock()
+        now = clock()
         retry_at = now + (timedelta(days=3650) if error in PERMANENT else backoff(attempts))
         log.warning("outbox message %s not sent (%s); retrying at %s", message_id, error, retry_at.isoformat())
         with session_scope(services.engine) as session:
@@ -130,10 +147,10 @@ def _send_one(services: Services, client: WebClient, message_id: int, report: De
         report.failed += 1
         report.errors.append(error)
         return
-    now = services.clock()
+    now = clock()
     with session_scope(services.engine) as session:
-        mark_sent(session=session, message_id=message_id, channel=response["channel"], ts=response["ts"], now=now)
-        if kind == INTRO and pairing_id is not None:
+        mark_sent(session=session, claim=claim, channel=response["channel"], ts=response["ts"], now=now)
+        if kind is MessageKind.INTRO and pairing_id is not None:
             # Later buttons and nudges post into the pair's own conversation.
             record_intro_channel(session=session, pairing_id=pairing_id, channel=response["channel"])
     report.sent += 1

@@ -1,36 +1,38 @@
 """What people do in the program (join, pause, resume, leave), shared by slash commands, buttons and jobs.
 
-Each use case changes the store, then tells Slack. Callers pass the Slack client; nothing here acks.
+Each use case is one transaction: it changes the store, writes what must be said to the outbox, and returns
+what happened with the keys of those messages (the caller delivers them). It raises `errors.NotJoined` for
+someone who is not in the program. Nothing here talks to Slack.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.blocks import momentum as momentum_views
-from bot.blocks.home import PairLine, home_view
-from bot.blocks.messages import paused_text, resumed_text, welcome_dm
+from bot.blocks import replies
+from bot.blocks.home import PairLine
+from bot.blocks.messages import left_text, paused_text, resumed_text, welcome_dm
+from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, pause_until
-from bot.usecases.delivery import deliver
+from bot.usecases import reports
+from bot.usecases.errors import NotJoined
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import Participant
-from storage.momentum import answer_prompts, check_soon, checkin_totals, momentum_counts, people, sessions_since
+from storage.momentum import answer_prompts, check_soon
 from storage.outbox import Draft, enqueue
 from storage.pairings import active_pairings, end_pairing, forget_person, session_count
 from storage.participants import (
     SlackIdentity,
-    claim_key,
     expired_pauses,
     get_participant,
     leave_program,
+    participants_by_id,
     pause_participant,
     refresh_identity,
     resume_participant,
@@ -62,11 +64,6 @@ def snapshot(services: Services, user_id: str) -> Snapshot:
     return Snapshot(status, participant)
 
 
-def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:
-    """Name, title and time zone from `users.info`; we never ask people for what Slack already knows."""
-    return identity_from(client.users_info(user=user_id)["user"], team_id=team_id)
-
-
 def identity_from(user: dict[str, Any], *, team_id: str) -> SlackIdentity:
     """A Slack user object (`users.info`, or a `user_change` event) as what Turnabout keeps of it."""
     profile = user.get("profile") or {}
@@ -80,44 +77,47 @@ def identity_from(user: dict[str, Any], *, team_id: str) -> SlackIdentity:
     )
 
 
-def user_changed(services: Services, client: WebClient, user: dict[str, Any]) -> str:
+def user_changed(services: Services, user: dict[str, Any]) -> tuple[str, list[str]]:
     """Keep up with Slack's `user_change`: a deactivated account leaves the program (partner and leads are told,
     as when someone leaves), and a new name, title or time zone is taken on, so messages keep to the person's
-    working day after a move. Returns what happened: "left", "updated" or "nothing"."""
+    working day after a move. Returns what happened ("left", "updated" or "nothing") and the messages queued."""
     user_id = str(user.get("id") or "")
     if not user_id:
-        return "nothing"
+        return "nothing", []
     if user.get("deleted"):
-        return "left" if leave(services, client, user_id=user_id, delete_data=False, deactivated=True) else "nothing"
+        try:
+            return "left", leave(services, user_id=user_id, delete_data=False, deactivated=True).keys
+        except NotJoined:
+            return "nothing", []
     now = services.clock()
     with session_scope(services.engine) as session:
         participant = get_participant(session=session, user_id=user_id)
         if participant is None:
-            return "nothing"
+            return "nothing", []
         identity = identity_from(user, team_id=participant.team_id)
         changed = refresh_identity(session=session, participant=participant, identity=identity, now=now)
-    return "updated" if changed else "nothing"
+    return ("updated" if changed else "nothing"), []
 
 
-def publish_home(services: Services, client: WebClient, user_id: str) -> None:
-    snap = snapshot(services, user_id)
-    summary = program_report(services)[1] if services.settings.is_lead(user_id) else []
-    view = home_view(
-        status=snap.status,
-        profile=snap.profile,
-        catalogue=services.catalogue,
-        paused_until=snap.paused_until,
-        pairs=my_pairs(services, user_id),
-        lead_summary=summary,
-    )
-    client.views_publish(user_id=user_id, view=view)
+@dataclass(frozen=True)
+class HomeData:
+    """What someone's Home tab shows."""
+
+    snapshot: Snapshot
+    pairs: list[PairLine]
+    lead_summary: list[dict[str, Any]]
+
+
+def home_data(services: Services, user_id: str) -> HomeData:
+    summary = reports.program_report(services)[1] if services.settings.is_lead(user_id) else []
+    return HomeData(snapshot(services, user_id), my_pairs(services, user_id), summary)
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:
     with session_scope(services.engine) as session:
         mine = active_pairings(session=session, user_id=user_id)
         others = [p.mentee_id if p.mentor_id == user_id else p.mentor_id for p in mine]
-        names = {k: v.name for k, v in people(session=session, user_ids=others).items()}
+        names = {k: v.name for k, v in participants_by_id(session=session, user_ids=others).items()}
         return [
             PairLine(
                 other_name=names.get(other, "your match"),
@@ -131,63 +131,97 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
         ]
 
 
-def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
-    """Keep the Home tab in step after a change; a failure here must not undo the change itself."""
-    try:
-        publish_home(services, client, user_id)
-    except SlackApiError:
-        log.exception("could not refresh the Home tab of %s", user_id)
+@dataclass(frozen=True)
+class Joined:
+    participant: Participant
+    first_time: bool
+    keys: list[str]  # the welcome DM, once per submission
 
 
-def complete_signup(
-    services: Services, client: WebClient, *, user_id: str, team_id: str, form: SignupForm, submission_key: str
-) -> Participant:
-    """Store a valid sign-up and confirm it by DM, once per submission however often Slack delivers it."""
-    identity = fetch_identity(client, user_id=user_id, team_id=team_id)
+def complete_signup(services: Services, *, identity: SlackIdentity, form: SignupForm, submission_id: str) -> Joined:
+    """Store a valid sign-up and queue its confirmation DM, once per submission however often Slack delivers it."""
     now = services.clock()
+    user_id = identity.user_id
     with session_scope(services.engine) as session:
         existing = get_participant(session=session, user_id=user_id)
         first_time = existing is None or existing.status == Status.LEFT
         participant, _ = upsert_participant(session=session, form=form, identity=identity, now=now)
-        should_confirm = claim_key(session=session, key=f"signup:{submission_key}", now=now)
-    if should_confirm:
         text, blocks = welcome_dm(profile=participant, catalogue=services.catalogue, first_time=first_time)
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-    refresh_home(services, client, user_id)
-    return participant
+        key = keys.welcome(submission_id)
+        draft = Draft(
+            key=key, kind=MessageKind.WELCOME, users=[user_id], text=text, blocks=[b.to_dict() for b in blocks]
+        )
+        enqueue(session=session, draft=draft, now=now)
+    return Joined(participant, first_time, [key])
 
 
-def pause(services: Services, *, user_id: str, weeks: int) -> str | None:
-    """Pause someone for `weeks`; returns what to tell them, or None if they have not joined."""
+@dataclass(frozen=True)
+class Paused:
+    until: datetime
+    tz: str
+    keys: list[str]  # the confirmation DM, when one was asked for
+
+
+def pause(services: Services, *, user_id: str, weeks: int, confirm_in_dm: str | None = None) -> Paused:
+    """Pause someone for `weeks`. `confirm_in_dm`: the occasion (a modal's view id) to confirm it by DM, for
+    callers that can't reply in place."""
     now = services.clock()
     with session_scope(services.engine) as session:
         participant = get_participant(session=session, user_id=user_id)
         if participant is None or participant.status == Status.LEFT:
-            return None
+            raise NotJoined
         until = pause_until(now, weeks)
         pause_participant(session=session, participant=participant, until=until, now=now)
         _recheck_pairs(session, user_id, now)
-        return paused_text(until, participant.tz)
+        sent = _confirm(session, user_id, confirm_in_dm, paused_text(until, participant.tz), now)
+        return Paused(until, participant.tz, sent)
 
 
-def resume(services: Services, *, user_id: str) -> str | None:
-    """Resume someone now; returns what to tell them, or None if they have not joined."""
+@dataclass(frozen=True)
+class Resumed:
+    was_paused: bool
+    keys: list[str]
+
+
+def resume(services: Services, *, user_id: str, confirm_in_dm: str | None = None) -> Resumed:
+    """Resume someone now (saying so is harmless when they are active already)."""
     now = services.clock()
     with session_scope(services.engine) as session:
         participant = get_participant(session=session, user_id=user_id)
         if participant is None or participant.status == Status.LEFT:
-            return None
-        status = current_status(participant, now)
+            raise NotJoined
+        was_paused = current_status(participant, now) is not Status.ACTIVE
         if participant.status == Status.PAUSED:
             resume_participant(session=session, participant=participant, now=now)
             _recheck_pairs(session, user_id, now)
-        if status is Status.ACTIVE:
-            return "You're not paused: you're active in the program already."
-        return resumed_text(automatically=False)
+        text = resumed_text(automatically=False) if was_paused else replies.resumed_already()
+        sent = _confirm(session, user_id, confirm_in_dm, text, now)
+        return Resumed(was_paused, sent)
 
 
-def leave(services: Services, client: WebClient, *, user_id: str, delete_data: bool, deactivated: bool = False) -> bool:
-    """Take someone out of the program; False when there was nothing to leave.
+def _confirm(session: Session, user_id: str, occasion: str | None, text: str, now: datetime) -> list[str]:
+    if occasion is None:
+        return []
+    key = keys.confirmation(occasion)
+    draft = Draft(key=key, kind=MessageKind.CONFIRMATION, users=[user_id], text=text, blocks=[])
+    enqueue(session=session, draft=draft, now=now)
+    return [key]
+
+
+@dataclass(frozen=True)
+class Left:
+    keys: list[str]  # to partners, leads and (when asked for) the person
+
+
+def leave(
+    services: Services,
+    *,
+    user_id: str,
+    delete_data: bool,
+    deactivated: bool = False,
+    confirm_in_dm: str | None = None,
+) -> Left:
+    """Take someone out of the program; `NotJoined` when there was nothing to leave.
 
     Their active pairs end, and each partner and the leads are told kindly. With `delete_data`, everything
     stored about them goes too (the partner's notice is queued first, and names only the partner's match).
@@ -195,38 +229,37 @@ def leave(services: Services, client: WebClient, *, user_id: str, delete_data: b
     they left).
     """
     now = services.clock()
+    queued: list[str] = []
     with session_scope(services.engine) as session:
         participant = get_participant(session=session, user_id=user_id)
         if participant is None or (participant.status == Status.LEFT and not delete_data):
-            return False
+            raise NotJoined
         name = participant.name or "Your match"
         for pairing in active_pairings(session=session, user_id=user_id):
+            assert pairing.id is not None
             end_pairing(session=session, pairing=pairing, by=user_id, now=now)
             partner = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
-            enqueue(
-                session=session,
-                draft=Draft(
-                    key=f"partner-left:{pairing.id}:{partner}",
-                    kind="partner_left",
-                    recipients=[partner],
-                    text=partner_left_text(name=name),
-                    blocks=[],
-                ),
-                now=now,
+            key = keys.partner_left(pairing.id, partner)
+            draft = Draft(
+                key=key, kind=MessageKind.PARTNER_LEFT, users=[partner], text=partner_left_text(name=name), blocks=[]
             )
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(key)
             why = "'s Slack account was deactivated" if deactivated else " left the program"
             notice = (
                 f"{name}{why}, so their pair with <@{partner}> has ended. "
                 f"<@{partner}> has been told and goes back into the next matching round."
             )
-            for draft in lead_drafts(services, key=f"left-lead:{pairing.id}", text=notice):
-                enqueue(session=session, draft=draft, now=now)
+            for draft in lead_drafts(services, key=keys.left_lead(pairing.id), text=notice):
+                if enqueue(session=session, draft=draft, now=now):
+                    queued.append(draft.key)
         if delete_data:
             forget_person(session=session, user_id=user_id)
         else:
             leave_program(session=session, participant=participant, now=now)
-    deliver(services, client)
-    return True
+        # Queued after the deletion: its key names no one, and its recipient row goes once it is sent.
+        queued += _confirm(session, user_id, confirm_in_dm, left_text(deleted=delete_data), now)
+    return Left(queued)
 
 
 def _recheck_pairs(session: Session, user_id: str, now: datetime) -> None:
@@ -248,8 +281,28 @@ def lead_drafts(
 ) -> list[Draft]:
     """A notice for the leads: one post in their channel when configured, else one DM per lead."""
     channel = services.settings.turnabout_leads_channel
-    destinations = [[channel]] if channel else [[lead] for lead in services.settings.turnabout_leads]
-    return [Draft(f"{key}:{to[0]}", "lead_alert", to, text, blocks or [], pairing_id) for to in destinations]
+    if channel:
+        return [
+            Draft(
+                key=keys.to_lead(key, channel),
+                kind=MessageKind.LEAD_ALERT,
+                text=text,
+                blocks=blocks or [],
+                channel=channel,
+                pairing_id=pairing_id,
+            )
+        ]
+    return [
+        Draft(
+            key=keys.to_lead(key, lead),
+            kind=MessageKind.LEAD_ALERT,
+            text=text,
+            blocks=blocks or [],
+            users=[lead],
+            pairing_id=pairing_id,
+        )
+        for lead in services.settings.turnabout_leads
+    ]
 
 
 def partner_left_text(*, name: str) -> str:
@@ -259,31 +312,20 @@ def partner_left_text(*, name: str) -> str:
     )
 
 
-def resume_expired_pauses(services: Services, client: WebClient, *, now: datetime) -> int:
-    """Bring back everyone whose pause has ended, telling each of them once; returns how many."""
-    resumed: list[str] = []
+def resume_expired_pauses(services: Services, *, now: datetime) -> list[tuple[str, str]]:
+    """Bring back everyone whose pause has ended, queueing a "welcome back" for each (once); returns (message
+    key, user id) for each person resumed."""
+    queued: list[tuple[str, str]] = []
     with session_scope(services.engine) as session:
         for participant in expired_pauses(session=session, now=now):
             assert participant.paused_until is not None
-            key = f"resumed:{participant.slack_user_id}:{participant.paused_until.isoformat()}"
+            user_id = participant.slack_user_id
+            key = keys.resumed(user_id, participant.paused_until)
             resume_participant(session=session, participant=participant, now=now)
-            _recheck_pairs(session, participant.slack_user_id, now)
-            if claim_key(session=session, key=key, now=now):
-                resumed.append(participant.slack_user_id)
-    for user_id in resumed:
-        try:
-            client.chat_postMessage(channel=user_id, text=resumed_text(automatically=True))
-        except SlackApiError:
-            log.exception("could not tell %s their pause ended", user_id)
-        refresh_home(services, client, user_id)
-    return len(resumed)
-
-
-def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
-    """How the program is doing, for leads: momentum of every active pair and check-in totals."""
-    now = services.clock()
-    with session_scope(services.engine) as session:
-        counts = momentum_counts(session=session)
-        totals = checkin_totals(session=session)
-        recent = sessions_since(session=session, since=now - timedelta(days=30))
-    return momentum_views.report(counts=counts, totals=totals, sessions_30d=recent)
+            _recheck_pairs(session, user_id, now)
+            draft = Draft(
+                key=key, kind=MessageKind.RESUMED, users=[user_id], text=resumed_text(automatically=True), blocks=[]
+            )
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append((key, user_id))
+    return queued

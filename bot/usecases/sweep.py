@@ -27,16 +27,17 @@ from bot.domain.momentum import (
     next_escalation,
     next_send_window,
 )
+from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import Pairing, Participant
 from storage.models import Prompt as PromptRow
-from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, people, recent_prompts
+from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, recent_prompts
 from storage.outbox import Draft, enqueue, enqueue_many
 from storage.pairings import active_pairings, session_counts
-from storage.participants import pause_participant
+from storage.participants import participants_by_id, pause_participant
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,11 @@ STEP_NAMES = {
     EscalationStep.LEADS: "this alert",
 }
 KIND = {
-    EscalationStep.NUDGE_PAIR: "nudge",
-    EscalationStep.NUDGE_EACH: "nudge",
-    EscalationStep.SPONSOR: "sponsor",
-    EscalationStep.LEADS: "lead_alert",
-    EscalationStep.THANKS: "thanks",
+    EscalationStep.NUDGE_PAIR: MessageKind.NUDGE,
+    EscalationStep.NUDGE_EACH: MessageKind.NUDGE,
+    EscalationStep.SPONSOR: MessageKind.SPONSOR,
+    EscalationStep.LEADS: MessageKind.LEAD_ALERT,
+    EscalationStep.THANKS: MessageKind.THANKS,
 }
 
 
@@ -67,7 +68,7 @@ def pair_facts(
     pairing: Pairing,
     mentor: Participant,
     mentee: Participant,
-    cadence: str,
+    cadence: Cadence,
     pauses: dict[str, list[tuple[datetime, datetime | None]]],
 ) -> PairFacts:
     # An open interval ends when a timed pause is due to end, so the rules can say when the clock restarts.
@@ -80,7 +81,7 @@ def pair_facts(
     started = pairing.approved_at or pairing.created_at
     return PairFacts(
         started_at=started,
-        cadence=Cadence(cadence) if cadence in Cadence._value2member_map_ else Cadence.BIWEEKLY,
+        cadence=Cadence.parse(cadence),
         sessions=(pairing.last_session_at,) if pairing.last_session_at else (),
         paused=spans,
     )
@@ -95,7 +96,7 @@ def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepR
             if not due:
                 break
             ids = [p.mentor_id for p in due] + [p.mentee_id for p in due]
-            folks = people(session=session, user_ids=ids)
+            folks = participants_by_id(session=session, user_ids=ids)
             earliest = min((p.approved_at or p.created_at) for p in due)
             pauses = pauses_of(session=session, user_ids=ids, since=earliest)
             queued: list[tuple[Draft, list[str]]] = []
@@ -110,8 +111,8 @@ def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepR
                     PromptRow(
                         user_id=u,
                         pairing_id=d.pairing_id,
-                        kind="nudge",
-                        outbox_key=f"{d.key}#{u}",
+                        kind=MessageKind.NUDGE,
+                        outbox_key=keys.prompted(d.key, u),
                         sent_at=d.not_before,
                     )
                     for d, prompted in queued
@@ -178,7 +179,7 @@ def _evaluate(
         pairing.episode_steps = steps
         if decision.next_check_at is None or decision.next_check_at > now:
             break
-    pairing.momentum = momentum.state.value
+    pairing.momentum = momentum.state
     candidates = [t for t in (decision.next_check_at, momentum.next_change_at) if t is not None]
     pairing.next_check_at = max(min(candidates), now + timedelta(minutes=1)) if candidates else None
     session.add(pairing)
@@ -198,7 +199,7 @@ def _drafts(
 ) -> list[tuple[Draft, list[str]]]:
     """The messages for one ladder step, each with who it prompts (for ghost detection)."""
     assert pairing.id is not None
-    key = f"{step.value}:{pairing.id}:{episode:%Y%m%dT%H%M%S}"
+    key = keys.step(step.value, pairing.id, episode)
     days = momentum.days_quiet
     both = [mentor.slack_user_id, mentee.slack_user_id]
     when_both = common_window(now, [mentor.tz, mentee.tz])
@@ -210,19 +211,22 @@ def _drafts(
             cadence=mentor.cadence,
             anchor=pairing.id,
         )
-        return [(Draft(key, KIND[step], both, text, blocks, pairing.id, when_both), both)]
+        draft = Draft(
+            key=key, kind=KIND[step], users=both, text=text, blocks=blocks, pairing_id=pairing.id, not_before=when_both
+        )
+        return [(draft, both)]
     if step is EscalationStep.NUDGE_EACH:
         out = []
         for person, other in ((mentor, mentee), (mentee, mentor)):
             text, blocks = views.nudge_each(other_name=other.name, days_quiet=days, anchor=pairing.id)
             draft = Draft(
-                f"{key}:{person.slack_user_id}",
-                KIND[step],
-                [person.slack_user_id],
-                text,
-                blocks,
-                pairing.id,
-                next_send_window(now, person.tz),
+                key=keys.step(step.value, pairing.id, episode, person.slack_user_id),
+                kind=KIND[step],
+                users=[person.slack_user_id],
+                text=text,
+                blocks=blocks,
+                pairing_id=pairing.id,
+                not_before=next_send_window(now, person.tz),
             )
             out.append((draft, [person.slack_user_id]))
         return out
@@ -232,9 +236,16 @@ def _drafts(
         )
         # A first guess: the mentee's working day. Delivery asks Slack for the sponsor's own time zone (a
         # sponsor is often not in the program) and holds the note until their day starts.
-        return [
-            (Draft(key, KIND[step], [mentee.sponsor_id], text, [], pairing.id, next_send_window(now, mentee.tz)), [])
-        ]
+        draft = Draft(
+            key=key,
+            kind=KIND[step],
+            users=[mentee.sponsor_id],
+            text=text,
+            blocks=[],
+            pairing_id=pairing.id,
+            not_before=next_send_window(now, mentee.tz),
+        )
+        return [(draft, [])]
     if step is EscalationStep.LEADS:
         text, blocks = views.leads_alert(
             pairing_id=pairing.id,
@@ -253,7 +264,10 @@ def _drafts(
         ]
     if step is EscalationStep.THANKS:
         text = views.thanks(mentor_id=mentor.slack_user_id, mentee_id=mentee.slack_user_id)
-        return [(Draft(key, KIND[step], both, text, [], pairing.id, when_both), [])]
+        draft = Draft(
+            key=key, kind=KIND[step], users=both, text=text, blocks=[], pairing_id=pairing.id, not_before=when_both
+        )
+        return [(draft, [])]
     return []
 
 
@@ -269,19 +283,18 @@ def _pause_ghosts(services: Services, now: datetime) -> int:
             ]
             if not is_ghost(prompts, now=now):
                 continue
-            person = people(session=session, user_ids=[user_id])[user_id]
+            person = participants_by_id(session=session, user_ids=[user_id])[user_id]
             pause_participant(session=session, participant=person, until=None, now=now)
             text, blocks = views.ghost_paused()
             enqueue(
                 session=session,
                 draft=Draft(
-                    f"ghost:{user_id}:{now:%Y%m%d}",
-                    "ghost",
-                    [user_id],
-                    text,
-                    blocks,
-                    None,
-                    next_send_window(now, person.tz),
+                    key=keys.ghost(user_id, now),
+                    kind=MessageKind.GHOST,
+                    users=[user_id],
+                    text=text,
+                    blocks=blocks,
+                    not_before=next_send_window(now, person.tz),
                 ),
                 now=now,
             )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.blocks import ids
+from bot.domain.people import Status
 from bot.sandbox.local import LocalBot
-from storage.models import ParticipantStatus
 from tests.support import join, stored
 
 
@@ -39,7 +39,7 @@ def test_pause_for_weeks_then_resume(bot: LocalBot) -> None:
     assert "paused until" in seen
     bot.settle()
     participant = stored(bot, "U0LEO")
-    assert participant is not None and participant.status == ParticipantStatus.PAUSED
+    assert participant is not None and participant.status == Status.PAUSED
     assert participant.paused_until is not None
     weeks = (participant.paused_until - participant.updated_at).days / 7
     assert weeks == 3
@@ -49,7 +49,7 @@ def test_pause_for_weeks_then_resume(bot: LocalBot) -> None:
     assert "You're back" in leo.slash("/mentoring", "resume").ephemeral_text
     bot.settle()
     participant = stored(bot, "U0LEO")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE
     assert "Active" in str(leo.home)
     assert "not paused" in leo.slash("/mentoring", "resume").ephemeral_text
 
@@ -60,7 +60,7 @@ def test_pause_with_a_bad_number_explains(bot: LocalBot, text: str) -> None:
     join(leo)
     assert "how many weeks, from 1 to 26" in leo.slash("/mentoring", text).ephemeral_text
     participant = stored(bot, "U0LEO")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE
 
 
 @pytest.mark.parametrize("text", ["pause", "resume", "leave"])
@@ -76,12 +76,12 @@ def test_leave_asks_then_keeps_history(bot: LocalBot) -> None:
     prompt = sofia.slash("/mentoring", "leave")
     assert "Leave the reverse mentoring program?" in prompt.ephemeral_text
     participant = stored(bot, "U0SOFIA")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE, "asking changes nothing"
+    assert participant is not None and participant.status == Status.ACTIVE, "asking changes nothing"
     clicked = sofia.click(ids.A_LEAVE_KEEP)
     assert clicked.status == 200
     bot.settle()
     participant = stored(bot, "U0SOFIA")
-    assert participant is not None and participant.status == ParticipantStatus.LEFT
+    assert participant is not None and participant.status == Status.LEFT
     assert any("You've left the program" in text for text in sofia.ephemeral_texts)
     assert "left the program" in str(sofia.home)
     # Coming back reuses the answers and the row.
@@ -89,7 +89,7 @@ def test_leave_asks_then_keeps_history(bot: LocalBot) -> None:
     assert sofia.modal is not None and sofia.submit({}).closed
     bot.settle()
     participant = stored(bot, "U0SOFIA")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE
     assert "Welcome to reverse mentoring" in sofia.dm_texts[-1]
 
 
@@ -118,4 +118,4 @@ def test_leave_cancel_keeps_everything(bot: LocalBot) -> None:
     bot.settle()
     assert any("Glad you're staying" in text for text in sofia.ephemeral_texts)
     participant = stored(bot, "U0SOFIA")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE

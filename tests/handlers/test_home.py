@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.blocks import ids
+from bot.domain.people import Status
 from bot.sandbox.local import LocalBot
-from storage.models import ParticipantStatus
 from tests.support import MENTOR_ANSWERS, stored
 
 
@@ -32,7 +32,7 @@ def test_pause_resume_and_leave_from_home(bot: LocalBot) -> None:
     assert diane.submit({ids.B_PAUSE_WEEKS: "4"}).closed
     bot.settle()
     participant = stored(bot, "U0DIANE")
-    assert participant is not None and participant.status == ParticipantStatus.PAUSED
+    assert participant is not None and participant.status == Status.PAUSED
     assert "Paused until" in str(diane.home)
     assert "paused until" in diane.dm_texts[-1]
 
@@ -43,7 +43,7 @@ def test_pause_resume_and_leave_from_home(bot: LocalBot) -> None:
     diane.click(ids.A_RESUME, where="home")
     bot.settle()
     participant = stored(bot, "U0DIANE")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE
     assert "Active" in str(diane.home)
 
     diane.click(ids.A_LEAVE, where="home")

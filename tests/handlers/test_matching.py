@@ -12,7 +12,7 @@ from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
-from storage.models import MatchRound, MentoringSession, OutboxMessage, Pairing, PairingStatus
+from storage.models import MatchRound, MentoringSession, OutboxMessage, Pairing, PairingStatus, RoundStatus
 from tests.support import MATCH_NOW, approved_round, proposed_round, seed_pool
 
 EXPECTED = {("U0PRIYA", "U0TOM"), ("U0AMARA", "U0DIANE"), ("U0LEO", "U0MARGARET"), ("U0LEO", "U0RAJESH")}
@@ -171,13 +171,17 @@ def test_approval_never_gives_someone_a_second_match(bot: LocalBot) -> None:
     """Two rounds computed at once (two leads, or a slow solve) must not both match Tom."""
     lead = proposed_round(bot)
     with session_scope(bot.services.engine) as session:
-        other = MatchRound(lead_id=LEAD, status="approved", created_at=MATCH_NOW)
+        other = MatchRound(lead_id=LEAD, status=RoundStatus.APPROVED, created_at=MATCH_NOW)
         session.add(other)
         session.flush()
         for mentor, mentee in (("U0SOFIA", "U0TOM"), ("U0EMMA", "U0LEO")):
             session.add(
                 Pairing(
-                    round_id=other.id or 0, mentor_id=mentor, mentee_id=mentee, status="active", created_at=MATCH_NOW
+                    round_id=other.id or 0,
+                    mentor_id=mentor,
+                    mentee_id=mentee,
+                    status=PairingStatus.ACTIVE,
+                    created_at=MATCH_NOW,
                 )
             )
     lead.click(ids.A_MATCH_APPROVE)
@@ -311,7 +315,16 @@ def test_deleting_my_data_removes_every_trace_of_me(bot: LocalBot) -> None:
     bot.settle()
     assert any("Tom Becker has left" in t for t in bot.fake.user("U0PRIYA").dm_texts)
     with bot.services.engine.connect() as connection:
-        for table in ("participant", "pairing", "outbox", "processed_key", "round_unmatched", "mentoring_session"):
+        for table in (
+            "participant",
+            "pairing",
+            "outbox",
+            "outbox_recipient",
+            "round_unmatched",
+            "mentoring_session",
+            "prompt",
+            "pause_interval",
+        ):
             rows = connection.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
             leftovers = [row for row in rows if "U0TOM" in repr(row) or "Tom Becker" in repr(row)]
             assert leftovers == [], f"{table} still mentions Tom: {leftovers}"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.domain.outbox import MessageKind
 from bot.failpoints import EXIT_CODE
 from bot.sandbox.clock import SimClock
 from bot.sandbox.fake_slack import FakeUser
@@ -35,7 +36,8 @@ def queued(postgres_schema_url: str) -> Iterator[tuple[LocalBot, str]]:
             for person in PEOPLE:
                 for n in range(PER_PERSON):
                     key = f"test:{person.id}:{n}"
-                    enqueue(session=session, draft=Draft(key, "guide", [person.id], key, []), now=NOW)
+                    draft = Draft(key=key, kind=MessageKind.GUIDE, users=[person.id], text=key, blocks=[])
+                    enqueue(session=session, draft=draft, now=NOW)
         yield bot, postgres_schema_url
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.people import Status
 from bot.sandbox.local import LocalBot
 from scheduler import build_scheduler, run_due_jobs
-from storage.models import ParticipantStatus
 from tests.support import join, stored
 
 
@@ -30,7 +30,7 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
     assert run_due_jobs(bot.services, client, now=an_hour_later) == {"resumed": 0, "steps": 0, "sent": 0}
     bot.settle()
     participant = stored(bot, "U0LEO")
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None and participant.status == Status.ACTIVE
     assert participant.paused_until is None
     assert sum("Your pause has ended" in text for text in leo.dm_texts) == 1
     assert "Active" in str(leo.home)

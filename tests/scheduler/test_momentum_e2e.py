@@ -10,12 +10,13 @@ import pytest
 from sqlmodel import select
 
 from bot.blocks import ids
+from bot.domain.people import Status
 from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from scheduler import run_due_jobs
 from storage.db import session_scope
-from storage.models import CheckIn, OutboxMessage, Pairing, ParticipantStatus
+from storage.models import CheckIn, OutboxMessage, Pairing
 from tests.support import seed, stored
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -257,20 +258,20 @@ def test_paused_people_get_nothing_and_three_silences_pause_a_ghost(timed: tuple
     at(bot, clock, datetime(2027, 1, 15, 4, tzinfo=UTC))  # the check-ins have gone out
     at(bot, clock, datetime(2027, 1, 18, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
-    assert priya is not None and priya.status == ParticipantStatus.ACTIVE, "still within the grace period"
+    assert priya is not None and priya.status == Status.ACTIVE, "still within the grace period"
     at(bot, clock, datetime(2027, 1, 19, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
-    assert priya is not None and priya.status == ParticipantStatus.PAUSED and priya.paused_until is None
+    assert priya is not None and priya.status == Status.PAUSED and priya.paused_until is None
     tom_now = stored(bot, "U0TOM")
-    assert tom_now is not None and tom_now.status == ParticipantStatus.ACTIVE
+    assert tom_now is not None and tom_now.status == Status.ACTIVE
     back = next(m for m in bot.fake.user("U0PRIYA").dms if "haven't heard from you" in str(m))
     bot.fake.user("U0PRIYA").click(ids.A_RESUME, where=back)
     bot.settle()
     priya = stored(bot, "U0PRIYA")
-    assert priya is not None and priya.status == ParticipantStatus.ACTIVE
+    assert priya is not None and priya.status == Status.ACTIVE
     at(bot, clock, datetime(2027, 1, 20, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
-    assert priya is not None and priya.status == ParticipantStatus.ACTIVE, "coming back answers the old prompts"
+    assert priya is not None and priya.status == Status.ACTIVE, "coming back answers the old prompts"
 
 
 def test_log_command_answers_clearly(timed: tuple[LocalBot, SimClock]) -> None:

@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from bot.domain.people import Cadence, Role, Seniority, SignupForm
+from bot.domain.people import Cadence, Role, Seniority, SignupForm, Status
 from storage.db import session_scope
-from storage.models import Participant, ParticipantStatus
+from storage.models import Participant
 from storage.pairings import forget_person
 from storage.participants import (
     SlackIdentity,
-    claim_key,
     expired_pauses,
     get_participant,
     leave_program,
@@ -101,19 +100,9 @@ def test_leave_keeps_or_deletes(engine: Engine) -> None:
         leave_program(session=session, participant=participant, now=NOW)
     with session_scope(engine) as session:
         stored = get_participant(session=session, user_id="U0PRIYA")
-        assert stored is not None and stored.status == ParticipantStatus.LEFT
+        assert stored is not None and stored.status == Status.LEFT
         # Rejoining reactivates the same row.
         again, created = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
-        assert not created and again.status == ParticipantStatus.ACTIVE
+        assert not created and again.status == Status.ACTIVE
         forget_person(session=session, user_id="U0PRIYA")
     assert count(engine) == 0
-
-
-def test_claim_key_is_exactly_once(engine: Engine) -> None:
-    def claim(_: int) -> bool:
-        with session_scope(engine) as session:
-            return claim_key(session=session, key="signup:V123", now=NOW)
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(claim, range(8)))
-    assert results.count(True) == 1

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-CADENCES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
+from bot.domain.people import Cadence
+
+CADENCES: tuple[str, ...] = tuple(c.value for c in Cadence)
 """Meeting cadences, in order of frequency (adjacent cadences are a partial match)."""
 
 ROLES: tuple[str, ...] = ("mentor", "mentee", "both", "none")

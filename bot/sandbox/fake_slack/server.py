@@ -625,6 +625,10 @@ class FakeSlack:
         if self.rate_limits:
             channel = str(args.get("channel")) if method == "chat.postMessage" and args.get("channel") else None
             with self.workspace.lock:
+                if channel is not None:
+                    # Slack limits per conversation: a post to a user id counts against their DM.
+                    resolved = self.workspace.resolve_channel(channel)
+                    channel = resolved.id if resolved is not None else channel
                 retry_after = self._limiter.check(method, now, channel=channel)
             if retry_after is not None:
                 headers["Retry-After"] = str(retry_after)

@@ -11,6 +11,7 @@ from bot.blocks.messages import help_blocks, leave_prompt_blocks, pause_modal, w
 from bot.blocks.signup import errors_for_blocks, read_signup, signup_modal
 from bot.domain.catalogue import load_catalogue
 from bot.domain.people import Cadence, Role, Seniority, Status
+from handlers.commands import help_lines
 from storage.models import Participant
 
 CATALOGUE = load_catalogue()
@@ -121,7 +122,7 @@ def test_home_buttons_follow_status() -> None:
 
 
 def test_help_lists_every_subcommand_and_echoes_unknown_ones_safely() -> None:
-    text = text_of(help_blocks(is_lead=False, unknown="dance `now`"))
+    text = text_of(help_blocks(lines=help_lines(is_lead=False), unknown="dance `now`"))
     for sub in ("join", "edit", "status", "pause", "resume", "leave", "help"):
         assert f"/mentoring {sub}" in text
     assert "dance 'now'" in text
@@ -142,9 +143,12 @@ def test_leave_prompt_and_pause_modal_ids() -> None:
 
 def test_a_preview_says_when_matching_ran_out_of_time_and_by_how_much_at_most() -> None:
     from bot.blocks.matching import preview
+    from bot.domain.rounds import PairingStatus
     from storage.models import Pairing
 
-    pair = Pairing(id=1, round_id=1, mentor_id="U0PRIYA", mentee_id="U0TOM", status="proposed", created_at=NOW)
+    pair = Pairing(
+        id=1, round_id=1, mentor_id="U0PRIYA", mentee_id="U0TOM", status=PairingStatus.PROPOSED, created_at=NOW
+    )
     people = {"U0PRIYA": profile(), "U0TOM": profile(slack_user_id="U0TOM", name="Tom Becker")}
     common: dict[str, Any] = dict(round_id=1, status="draft", pairings=[pair], unmatched=[], people=people)
     assert ":stopwatch:" not in str(preview(**common, total_score=850.0)[1]), "a proven optimum says nothing"

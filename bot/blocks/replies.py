@@ -1,0 +1,150 @@
+"""The short private replies to a command or a click: what happened, or why nothing did.
+
+Every `UseCaseError` has its words here (`error_text`); the handlers map errors to replies in one place
+(`handlers.common`), so a stale button says the same thing wherever it is clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.blocks.messages import paused_text, resumed_text
+from bot.usecases.errors import (
+    AlreadyAnswered,
+    BadDate,
+    NoActiveMatch,
+    NotJoined,
+    NotYours,
+    PairEnded,
+    RoundDecided,
+    SeveralPairs,
+    UseCaseError,
+)
+
+NOT_A_LEAD = "Only program leads can do that. If you think you should be one, ask whoever runs the program."
+STALE_BUTTON = "That button is out of date. Try again from the latest message, or type `/mentoring help`."
+TRY_AGAIN = "Sorry, Slack took too long to open the form. Please try again."
+NOT_JOINED = "You haven't joined yet."
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
+
+_BAD_DATE = {
+    "unreadable": "That isn't a date I understand.",
+    "past": "That date is in the past; pick the day you'll meet next.",
+    "future": "That date is in the future: log a session once it has happened.",
+    "too_old": "That's more than 90 days ago; log recent sessions so your pair's rhythm is right.",
+}
+
+_ERRORS: dict[type[UseCaseError], str] = {
+    NotJoined: NOT_JOINED,
+    PairEnded: "That match has already ended, so there's nothing to do.",
+    RoundDecided: "That proposal has already been decided; run `/mentoring match` for a new one.",
+    NotYours: "That check-in isn't yours to answer.",
+    AlreadyAnswered: "You've already answered this check-in. Thank you!",
+    NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
+    SeveralPairs: (
+        "You have more than one match: use the “We met — log a session” button in that pair's conversation."
+    ),
+}
+
+
+def error_text(error: UseCaseError) -> str:
+    if isinstance(error, BadDate):
+        return _BAD_DATE.get(error.reason, _BAD_DATE["unreadable"])
+    for kind in type(error).__mro__:
+        if kind in _ERRORS:
+            return _ERRORS[kind]
+    return SOMETHING_WENT_WRONG
+
+
+def session_logged(*, count: int, first_time: bool) -> str:
+    if not first_time:
+        return "That session is already logged (one of you beat you to it). Thank you!"
+    return f":white_check_mark: Logged today's session, number {count} for your pair. Thank you for keeping it going!"
+
+
+def paused(until: datetime, tz: str) -> str:
+    return paused_text(until, tz)
+
+
+def resumed() -> str:
+    return resumed_text(automatically=False)
+
+
+def resumed_already() -> str:
+    return "You're not paused: you're active in the program already."
+
+
+def snoozed(until: datetime) -> str:
+    return f"Snoozed: no more reminders about this pair until {until:%-d %B}."
+
+
+def nudged() -> str:
+    return "Nudged them again."
+
+
+def rematch_offered() -> str:
+    return "Both have been offered a new match, privately."
+
+
+def rematch_done() -> str:
+    return "Done: your pairing has ended kindly and you'll be in the next matching round."
+
+
+def pair_ended(names: Sequence[str]) -> str:
+    return f"Ended the pair of {' and '.join(names)}. Both have been told kindly."
+
+
+def pair_ended_by_mention(a: str, b: str) -> str:
+    return f"Ended the pair of <@{a}> and <@{b}>. Both have been told kindly."
+
+
+def not_a_pair(a: str, b: str) -> str:
+    return f"<@{a}> and <@{b}> aren't an active pair, so nothing changed."
+
+
+def unpair_usage() -> str:
+    return "Name the two people of the pair: `/mentoring unpair @someone @someone-else`."
+
+
+def not_working_reported() -> str:
+    return (
+        "Thank you for saying so. Only the program leads have been told; one of them will reach out to "
+        "you privately. Nobody else knows."
+    )
+
+
+def matching_started() -> str:
+    return (
+        ":hourglass_flowing_sand: Working out the best pairs for everyone waiting. "
+        "I'll send you the proposal to review; nothing goes out until you approve."
+    )
+
+
+def round_gone() -> str:
+    return "That proposal was discarded or replaced; run `/mentoring match` for a new one."
+
+
+def withdrawn(reasons: Sequence[str]) -> str:
+    return (
+        "Not introduced, because things changed since the proposal: "
+        + "; ".join(reasons)
+        + ". Whoever that leaves without a match is told and waits for the next round."
+    )
+
+
+def not_sent_yet(failed: int, errors: Sequence[str]) -> str:
+    reasons = ", ".join(sorted(set(errors)))
+    return f"{failed} messages could not be sent yet ({reasons}). Turnabout keeps them and retries automatically."
+
+
+def nothing_to_leave() -> str:
+    return "You're not in the program, so there's nothing to leave."
+
+
+def left_already() -> str:
+    return "You're not in the program any more, so there was nothing to do."
+
+
+def staying() -> str:
+    return "Glad you're staying! Nothing has changed."

@@ -1,0 +1,173 @@
+"""The outbox protocol: what kinds of message Turnabout sends, the rules each kind follows, and their keys.
+
+Every message the bot sends outside an immediate reply to a click or a command is written to the outbox
+first and sent from there (`bot.usecases.delivery`), so each gets the same retries, working-hours rule and
+dedupe. A message's key names who, what and which occasion: deciding the same message twice (a double click,
+a Slack retry, a sweep rerun) finds the key taken and adds nothing. Keys are built here and only here, and
+nothing parses them back: whatever a later step needs (the pair, the session number, the recipients) is
+stored in its own column.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+__all__ = ["MessageKind", "keys"]
+
+
+class MessageKind(enum.StrEnum):
+    """What a message is for; each kind carries the rules delivery applies to it."""
+
+    WELCOME = "welcome"  # the sign-up confirmation DM
+    CONFIRMATION = "confirmation"  # "you're paused", "welcome back", "you've left"
+    RESUMED = "resumed"  # a timed pause ended by itself
+    PREVIEW = "preview"  # a round's proposal for its lead, updated in place as the round moves on
+    INTRO = "intro"  # a mentor and their mentees, introduced
+    GUIDE = "guide"  # a first-time mentor's guide
+    WAITLIST = "waitlist"  # someone a round could not match, and why
+    ENDED = "ended"  # a pair ended by a lead or by a rematch request
+    PARTNER_LEFT = "partner_left"
+    NEXT_SESSION = "next_session"  # the date a pair set, posted in their conversation
+    REMINDER = "reminder"  # the workday before a session
+    CHECKIN = "checkin"  # the private questions after a session
+    NUDGE = "nudge"  # a pair (or each person) gone quiet
+    THANKS = "thanks"  # a pair that met again after a lapse
+    SPONSOR = "sponsor"  # a note to the mentee's sponsor
+    LEAD_ALERT = "lead_alert"  # to the leads' channel, or each lead
+    GHOST = "ghost"  # someone paused after ignoring three prompts
+    REMATCH = "rematch"  # a private offer of a new match
+
+    @property
+    def quiet_when_away(self) -> bool:
+        """Dropped, not sent, when any recipient is paused or has left: momentum messages only make sense to
+        people taking part."""
+        return self in _QUIET_WHEN_AWAY
+
+    @property
+    def working_hours_only(self) -> bool:
+        """Held until every recipient's working day: nobody is nudged at 3 a.m. (Answers to what someone just
+        did are not: they are waiting for them.)"""
+        return self in _WORKING_HOURS_ONLY
+
+    @property
+    def send_now(self) -> bool:
+        """An answer to something a person just did: delivered straight away, ahead of any backlog."""
+        return self in _SEND_NOW
+
+    @property
+    def forget_recipients_when_sent(self) -> bool:
+        """Keep no trace of who received it once Slack has it (a goodbye to someone who asked to be deleted)."""
+        return self is MessageKind.CONFIRMATION
+
+
+_QUIET_WHEN_AWAY = frozenset({MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS})
+_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST}
+_SEND_NOW = frozenset(
+    {MessageKind.WELCOME, MessageKind.CONFIRMATION, MessageKind.PREVIEW, MessageKind.NEXT_SESSION, MessageKind.ENDED}
+)
+
+
+def _stamp(when: datetime) -> str:
+    return f"{when:%Y%m%dT%H%M%S}"
+
+
+class keys:
+    """The one place outbox keys are made. Each says which occasion makes a message unique."""
+
+    @staticmethod
+    def welcome(submission_id: str) -> str:
+        # Slack's view id: one sign-up submission, however often Slack delivers it.
+        return f"welcome:{submission_id}"
+
+    @staticmethod
+    def confirmation(occasion: str) -> str:
+        # `occasion` is the submitted view's id, or the clicked action's `action_ts`; never a user id, so the
+        # key keeps nothing personal once a "leave and delete" goodbye is sent.
+        return f"confirm:{occasion}"
+
+    @staticmethod
+    def resumed(user_id: str, paused_until: datetime) -> str:
+        return f"resumed:{user_id}:{paused_until.isoformat()}"
+
+    @staticmethod
+    def preview(round_id: int) -> str:
+        return f"preview:{round_id}"
+
+    @staticmethod
+    def intro(round_id: int, mentor_id: str) -> str:
+        return f"intro:{round_id}:{mentor_id}"
+
+    @staticmethod
+    def guide(mentor_id: str) -> str:
+        return f"mentor-guide:{mentor_id}"
+
+    @staticmethod
+    def waitlist(round_id: int, user_id: str) -> str:
+        return f"waitlist:{round_id}:{user_id}"
+
+    @staticmethod
+    def ended(pairing_id: int, user_id: str) -> str:
+        return f"ended:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def partner_left(pairing_id: int, partner_id: str) -> str:
+        return f"partner-left:{pairing_id}:{partner_id}"
+
+    @staticmethod
+    def next_session(pairing_id: int, when: date, previous: date | None) -> str:
+        # Includes the date it replaces, so moving a session back and forth is posted each time, while a double
+        # click on the same date is posted once.
+        return f"next-session:{pairing_id}:{when.isoformat()}:{previous.isoformat() if previous else '-'}"
+
+    @staticmethod
+    def reminder(pairing_id: int, when: date, user_id: str) -> str:
+        return f"reminder:{pairing_id}:{when.isoformat()}:{user_id}"
+
+    @staticmethod
+    def checkin(pairing_id: int, session_number: int, user_id: str) -> str:
+        return f"checkin:{pairing_id}:{session_number}:{user_id}"
+
+    @staticmethod
+    def step(step: str, pairing_id: int, episode: datetime, user_id: str | None = None) -> str:
+        # One escalation step of one lapse episode (and, for "each", one person).
+        key = f"{step}:{pairing_id}:{_stamp(episode)}"
+        return f"{key}:{user_id}" if user_id else key
+
+    @staticmethod
+    def ghost(user_id: str, now: datetime) -> str:
+        return f"ghost:{user_id}:{now:%Y%m%d}"
+
+    @staticmethod
+    def not_working(pairing_id: int, reporter_id: str) -> str:
+        return f"not-working:{pairing_id}:{reporter_id}"
+
+    @staticmethod
+    def left_lead(pairing_id: int) -> str:
+        return f"left-lead:{pairing_id}"
+
+    @staticmethod
+    def bad_fit(prompt_id: int) -> str:
+        return f"bad-fit:{prompt_id}"
+
+    @staticmethod
+    def rematch_offer(prompt_id: int) -> str:
+        return f"rematch-offer:{prompt_id}"
+
+    @staticmethod
+    def lead_nudge(pairing_id: int, alert_ts: str) -> str:
+        return f"lead-nudge:{pairing_id}:{alert_ts}"
+
+    @staticmethod
+    def lead_rematch(pairing_id: int, alert_ts: str, user_id: str) -> str:
+        return f"lead-rematch:{pairing_id}:{alert_ts}:{user_id}"
+
+    @staticmethod
+    def to_lead(key: str, destination: str) -> str:
+        # A leads' notice goes to their channel, or to each lead: one message per destination.
+        return f"{key}:{destination}"
+
+    @staticmethod
+    def prompted(key: str, user_id: str) -> str:
+        # The prompt row for one person prompted by a (possibly shared) message.
+        return f"{key}#{user_id}"

@@ -1,0 +1,44 @@
+"""Why a use case could not do what was asked. Each is an ordinary outcome (a stale button, someone who left),
+not a fault; `bot.blocks.replies` words each one for the person, and the handlers map them in one place."""
+
+from __future__ import annotations
+
+
+class UseCaseError(Exception):
+    """Something the person asked for can't be done; nothing was changed."""
+
+
+class NotJoined(UseCaseError):
+    """They are not in the program (never joined, or left)."""
+
+
+class PairEnded(UseCaseError):
+    """The pair (or group) this button belongs to has ended, or the clicker is not in it."""
+
+
+class RoundDecided(UseCaseError):
+    """The draft round was already approved, discarded or replaced."""
+
+
+class NotYours(UseCaseError):
+    """A check-in or offer that belongs to someone else."""
+
+
+class AlreadyAnswered(UseCaseError):
+    """A check-in that was answered already."""
+
+
+class BadDate(UseCaseError):
+    """A date that can't be used; `reason` is "unreadable", "past", "future" or "too_old"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SeveralPairs(UseCaseError):
+    """A command that needs one pair, from someone who has several (they should use that pair's button)."""
+
+
+class NoActiveMatch(UseCaseError):
+    """Someone with no active match asked for something that needs one."""

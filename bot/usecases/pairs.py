@@ -1,0 +1,80 @@
+"""Pairs after their introduction: who is in a group, ending a pair kindly, telling leads it isn't working."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.blocks import matching as views
+from bot.domain.outbox import MessageKind, keys
+from bot.usecases.errors import PairEnded
+from bot.usecases.membership import lead_drafts
+from bot.usecases.services import Services
+from storage.db import session_scope
+from storage.models import Pairing, Participant
+from storage.outbox import Draft, enqueue
+from storage.pairings import end_pairing, find_active_pairing, group_of
+from storage.participants import participants_by_id
+
+
+@dataclass(frozen=True)
+class Ended:
+    pairing: Pairing
+    people: dict[str, Participant]
+    keys: list[str]  # both partners' notes
+
+
+def unpair(services: Services, *, a: str, b: str, lead_id: str) -> Ended:
+    """End the active pair of `a` and `b` (either order) and tell both kindly; `PairEnded` when there is none."""
+    with session_scope(services.engine) as session:
+        pairing = find_active_pairing(session=session, a=a, b=b)
+        if pairing is None or pairing.id is None:
+            raise PairEnded
+    return end_pair(services, pairing_id=pairing.id, by=lead_id)
+
+
+def end_pair(services: Services, *, pairing_id: int, by: str) -> Ended:
+    """End a pair (a lead's button, or a partner asking for a rematch) and queue a kind note to each person."""
+    now = services.clock()
+    queued: list[str] = []
+    with session_scope(services.engine) as session:
+        pairing = session.get(Pairing, pairing_id)
+        if pairing is None or not end_pairing(session=session, pairing=pairing, by=by, now=now):
+            raise PairEnded
+        people = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
+        for user_id, other_id in ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)):
+            other = people.get(other_id)
+            text = views.pair_ended_text(other_name=other.name if other else "your match")
+            key = keys.ended(pairing_id, user_id)
+            draft = Draft(key=key, kind=MessageKind.ENDED, users=[user_id], text=text, blocks=[])
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(key)
+    return Ended(pairing, people, queued)
+
+
+def group_for(services: Services, *, pairing_id: int, user_id: str) -> list[Pairing]:
+    """The active pairings of the group that `pairing_id` belongs to; `PairEnded` unless `user_id` is in it."""
+    with session_scope(services.engine) as session:
+        anchor = session.get(Pairing, pairing_id)
+        if anchor is None:
+            raise PairEnded
+        group = group_of(session=session, pairing=anchor)
+    members = {anchor.mentor_id} | {p.mentee_id for p in group}
+    if not group or user_id not in members:
+        raise PairEnded
+    return group
+
+
+def report_not_working(services: Services, *, anchor_id: int, reporter: str) -> list[str]:
+    """Tell the leads (their channel, or each lead by DM) and nobody else; once per person and pair."""
+    group = group_for(services, pairing_id=anchor_id, user_id=reporter)
+    pairing = next((p for p in group if reporter == p.mentee_id), group[0])
+    assert pairing.id is not None
+    text, blocks = views.not_working_alert(reporter=reporter, pairing=pairing)
+    now = services.clock()
+    queued: list[str] = []
+    with session_scope(services.engine) as session:
+        key = keys.not_working(pairing.id, reporter)
+        for draft in lead_drafts(services, key=key, text=text, blocks=blocks, pairing_id=pairing.id):
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(draft.key)
+    return queued

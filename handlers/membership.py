@@ -1,0 +1,207 @@
+"""Joining, pausing, resuming and leaving: the Home tab's buttons, the three modals, and the Events API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
+from bot.blocks import ids, replies
+from bot.blocks.home import home_view
+from bot.blocks.messages import leave_modal, left_text, pause_modal
+from bot.blocks.signup import errors_for_blocks, read_signup, signup_modal
+from bot.domain.people import Status, parse_pause_weeks, validate_signup
+from bot.usecases import membership
+from bot.usecases.errors import NotJoined
+from bot.usecases.services import Services
+from handlers.common import deliver_now
+from storage.participants import SlackIdentity
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.action(ids.A_JOIN)(on_join)
+    app.action(ids.A_EDIT)(on_join)
+    app.action(ids.A_PAUSE)(on_pause_button)
+    app.action(ids.A_LEAVE)(on_leave_button)
+    app.action(ids.A_RESUME)(on_resume_button)
+    app.action(ids.A_LEAVE_KEEP)(on_leave_confirmed)
+    app.action(ids.A_LEAVE_DELETE)(on_leave_confirmed)
+    app.action(ids.A_LEAVE_CANCEL)(on_leave_cancelled)
+    app.view(ids.SIGNUP_VIEW)(on_signup)
+    app.view(ids.PAUSE_VIEW)(on_pause_submitted)
+    app.view(ids.LEAVE_VIEW)(on_leave_submitted)
+    app.event("app_home_opened")(on_home_opened)
+    app.event("user_change")(on_user_change)
+
+
+# Home tab and ephemeral buttons.
+
+
+def on_join(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    ack()
+    open_signup(services, client, user_id=body["user"]["id"], trigger_id=body["trigger_id"])
+
+
+def on_pause_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    open_view(client, body["trigger_id"], pause_modal())
+
+
+def on_leave_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    open_view(client, body["trigger_id"], leave_modal())
+
+
+def on_resume_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    try:
+        resumed = membership.resume(services, user_id=user_id, confirm_in_dm=body["trigger_id"])
+    except NotJoined:
+        pass
+    else:
+        deliver_now(services, client, resumed.keys)
+    refresh_home(services, client, user_id)
+
+
+def on_leave_confirmed(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    delete = action["action_id"] == ids.A_LEAVE_DELETE
+    try:
+        left = membership.leave(services, user_id=user_id, delete_data=delete)
+    except NotJoined:
+        respond(text=replies.left_already(), replace_original=True)
+        return
+    respond(text=left_text(deleted=delete), replace_original=True)
+    deliver_now(services, client, left.keys)
+    refresh_home(services, client, user_id)
+
+
+def on_leave_cancelled(ack: Ack, respond: Respond) -> None:
+    ack()
+    respond(text=replies.staying(), replace_original=True)
+
+
+# Modals.
+
+
+def on_signup(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services) -> None:
+    user_id = body["user"]["id"]
+    form = read_signup(view["state"]["values"])
+    errors = validate_signup(form, user_id=user_id, catalogue=services.catalogue)
+    if errors:
+        ack(response_action="errors", errors=errors_for_blocks(errors))
+        return
+    ack()
+    identity = fetch_identity(client, user_id=user_id, team_id=(body.get("team") or {}).get("id", ""))
+    joined = membership.complete_signup(services, identity=identity, form=form, submission_id=view["id"])
+    deliver_now(services, client, joined.keys)
+    refresh_home(services, client, user_id)
+
+
+def on_pause_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    user_id = body["user"]["id"]
+    chosen = view["state"]["values"][ids.B_PAUSE_WEEKS][ids.A_VALUE].get("selected_option") or {}
+    weeks = parse_pause_weeks(str(chosen.get("value", "")))
+    if weeks is None or not chosen:
+        ack(response_action="errors", errors={ids.B_PAUSE_WEEKS: "Choose how long to pause for."})
+        return
+    ack()
+    try:
+        paused = membership.pause(services, user_id=user_id, weeks=weeks, confirm_in_dm=view["id"])
+    except NotJoined:
+        pass
+    else:
+        deliver_now(services, client, paused.keys)
+    refresh_home(services, client, user_id)
+
+
+def on_leave_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    chosen = view["state"]["values"][ids.B_LEAVE_DELETE][ids.A_VALUE].get("selected_options") or []
+    delete = any(option.get("value") == "delete" for option in chosen)
+    try:
+        left = membership.leave(services, user_id=user_id, delete_data=delete, confirm_in_dm=view["id"])
+    except NotJoined:
+        pass
+    else:
+        deliver_now(services, client, left.keys)
+    refresh_home(services, client, user_id)
+
+
+# Events.
+
+
+def on_home_opened(event: dict[str, Any], client: WebClient, services: Services) -> None:
+    # The same event fires for the Messages tab; only the Home tab has something to draw.
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(services, client, event["user"])
+
+
+def on_user_change(event: dict[str, Any], client: WebClient, services: Services) -> None:
+    # Fires for every profile edit in the workspace; for people outside the program it is one lookup.
+    _, queued = membership.user_changed(services, event.get("user") or {})
+    deliver_now(services, client, queued)
+
+
+# Shared with the slash command.
+
+
+def open_view(client: WebClient, trigger_id: str, view: View) -> bool:
+    """Open a modal; False when Slack refused (usually a trigger that expired after 3 seconds)."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError:
+        log.exception("views.open failed")
+        return False
+    return True
+
+
+def open_signup(services: Services, client: WebClient, *, user_id: str, trigger_id: str) -> bool:
+    snap = membership.snapshot(services, user_id)
+    # People who left and come back see their old answers: rejoining should take seconds.
+    profile = snap.profile if snap.status is not Status.NOT_JOINED else None
+    return open_view(client, trigger_id, signup_modal(services.catalogue, profile))
+
+
+def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:
+    """Name, title and time zone from `users.info`; we never ask people for what Slack already knows."""
+    return membership.identity_from(client.users_info(user=user_id)["user"], team_id=team_id)
+
+
+def publish_home(services: Services, client: WebClient, user_id: str) -> None:
+    data = membership.home_data(services, user_id)
+    view = home_view(
+        status=data.snapshot.status,
+        profile=data.snapshot.profile,
+        catalogue=services.catalogue,
+        paused_until=data.snapshot.paused_until,
+        pairs=data.pairs,
+        lead_summary=data.lead_summary,
+    )
+    client.views_publish(user_id=user_id, view=view)
+
+
+def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
+    """Keep the Home tab in step after a change; a failure here must not undo the change itself."""
+    try:
+        publish_home(services, client, user_id)
+    except SlackApiError:
+        log.exception("could not refresh the Home tab of %s", user_id)

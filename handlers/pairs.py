@@ -1,0 +1,67 @@
+"""The buttons in a pair's conversation and in private offers: log a session, set the next date, say the match
+isn't working, ask for a rematch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import ids, replies
+from bot.usecases import checkins, pairs, sessions
+from bot.usecases.services import Services
+from handlers.common import StaleAction, action_id_value, answers_errors, deliver_now, say
+
+
+def register(app: App) -> None:
+    app.action(ids.A_LOG_SESSION)(on_log)
+    app.action(ids.A_SET_NEXT_SESSION)(on_next)
+    app.action(ids.A_NOT_WORKING)(on_not_working)
+    app.action(ids.A_REMATCH_ME)(on_rematch_me)
+
+
+@answers_errors
+def on_log(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services) -> None:
+    ack()
+    logged = sessions.log_session_today(services, user_id=body["user"]["id"], anchor_id=action_id_value(action))
+    say(respond, replies.session_logged(count=logged.count, first_time=logged.first_time))
+
+
+@answers_errors
+def on_next(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    ack()
+    # A date picker carries no value: the pair is in its block id, "pair:<id>".
+    anchor = str(action.get("block_id", "")).removeprefix("pair:")
+    if not anchor.isascii() or not anchor.isdigit() or len(anchor) > 12:
+        raise StaleAction
+    done = sessions.set_next(
+        services,
+        user_id=body["user"]["id"],
+        anchor_id=int(anchor),
+        chosen=action.get("selected_date"),
+        channel=body["channel"]["id"],
+    )
+    deliver_now(services, client, done.keys)
+
+
+@answers_errors
+def on_not_working(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    ack()
+    queued = pairs.report_not_working(services, anchor_id=action_id_value(action), reporter=body["user"]["id"])
+    deliver_now(services, client, queued)
+    say(respond, replies.not_working_reported())
+
+
+@answers_errors
+def on_rematch_me(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    ack()
+    ended = checkins.rematch_me(services, user_id=body["user"]["id"], pairing_id=action_id_value(action))
+    deliver_now(services, client, ended.keys)
+    say(respond, replies.rematch_done())
