@@ -20,9 +20,10 @@ from bot.blocks.messages import help_blocks, leave_prompt_blocks, not_joined_blo
 from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, parse_pause_weeks
 from bot.usecases import membership, pairs, reports, rounds, sessions
 from bot.usecases.errors import NotJoined, UseCaseError
+from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
 from handlers.common import deliver_now
-from handlers.membership import open_signup, refresh_home
+from handlers.membership import open_signup
 from handlers.rounds import show
 
 # With should_escape, Slack turns "@priya" into <@U0PRIYA|priya> in the command text.

@@ -11,12 +11,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.blocks import ids, replies
-from bot.blocks.home import home_view
 from bot.blocks.messages import leave_modal, left_text, pause_modal
 from bot.blocks.signup import errors_for_blocks, read_signup, signup_modal
 from bot.domain.people import Status, parse_pause_weeks, validate_signup
 from bot.usecases import membership
 from bot.usecases.errors import NotJoined
+from bot.usecases.home import publish_home, refresh_home
 from bot.usecases.services import Services
 from handlers.common import deliver_now
 from storage.participants import SlackIdentity
@@ -184,24 +184,3 @@ def open_signup(services: Services, client: WebClient, *, user_id: str, trigger_
 def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:
     """Name, title and time zone from `users.info`; we never ask people for what Slack already knows."""
     return membership.identity_from(client.users_info(user=user_id)["user"], team_id=team_id)
-
-
-def publish_home(services: Services, client: WebClient, user_id: str) -> None:
-    data = membership.home_data(services, user_id)
-    view = home_view(
-        status=data.snapshot.status,
-        profile=data.snapshot.profile,
-        catalogue=services.catalogue,
-        paused_until=data.snapshot.paused_until,
-        pairs=data.pairs,
-        lead_summary=data.lead_summary,
-    )
-    client.views_publish(user_id=user_id, view=view)
-
-
-def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
-    """Keep the Home tab in step after a change; a failure here must not undo the change itself."""
-    try:
-        publish_home(services, client, user_id)
-    except SlackApiError:
-        log.exception("could not refresh the Home tab of %s", user_id)

@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 
 from bot.usecases import membership
 from bot.usecases.delivery import deliver
+from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
 from bot.usecases.sweep import sweep
-from handlers.membership import refresh_home
 
 log = logging.getLogger(__name__)
 

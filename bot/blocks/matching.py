@@ -25,7 +25,7 @@ from bot.blocks.messages import section
 from bot.domain.catalogue import Catalogue
 from bot.domain.content import Content, agreement_lines, starters_for
 from bot.domain.people import Cadence
-from storage.models import Pairing, PairingStatus, RoundStatus
+from bot.domain.rounds import PairingStatus, RoundStatus
 
 # A message holds 50 blocks; the preview keeps room for its header, summary and buttons.
 PREVIEW_PAIRS_SHOWN = 30
@@ -33,6 +33,25 @@ PREVIEW_PAIRS_SHOWN = 30
 
 class PersonLike(ProfileLike, Protocol):
     title: str
+
+
+class Pairing(Protocol):
+    """The parts of a stored pairing the builders show (storage.models.Pairing fits)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def mentor_id(self) -> str: ...
+    @property
+    def mentee_id(self) -> str: ...
+    @property
+    def status(self) -> PairingStatus: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def shared_topics(self) -> list[str]: ...
+    @property
+    def reasons(self) -> list[str]: ...
 
 
 def who(person: PersonLike) -> str:

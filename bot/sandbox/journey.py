@@ -118,6 +118,9 @@ class Journey:
         something people can see."""
         while self.clock() < until:
             now = self.clock.advance(min(every, until - self.clock()))
+            # An hour of simulated time passes in milliseconds of real time: Slack's per-minute and
+            # per-second windows would long have emptied, so the fake's (real-time) limiter starts afresh.
+            self.bot.fake.reset_rate_limits()
             run_due_jobs(self.bot.services, self.bot.app.client, now=now)
             self.bot.settle()
             activity = [a for a in self.bot.fake.activity if a.seq > self._seen]

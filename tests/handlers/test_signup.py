@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlmodel import col, select
 
 from bot.blocks import ids
+from bot.domain.outbox import MessageKind
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, PEOPLE
+from scheduler import run_due_jobs
+from storage.db import session_scope
+from storage.models import OutboxMessage
 from tests.support import MENTOR_ANSWERS, join, stored
 
 
@@ -105,6 +112,25 @@ def test_a_rate_limited_confirmation_is_retried_not_lost(bot: LocalBot) -> None:
     attempts = bot.fake.calls_to("chat.postMessage")
     assert [c.status for c in attempts] == [429, 200]
     assert len(priya.dms) == 1
+
+
+def test_the_welcome_dm_survives_a_slack_outage_and_is_sent_once_by_the_next_tick(bot: LocalBot) -> None:
+    """Slack answering HTTP 500 to the welcome DM loses nothing: it waits in the outbox and the tick sends it."""
+    bot.fake.fail_next("chat.postMessage", error="internal_error", status=500)
+    priya = bot.fake.user("U0PRIYA")
+    join(priya)
+    bot.settle()
+    assert stored(bot, "U0PRIYA") is not None, "the sign-up itself is kept"
+    assert priya.dms == [], "Slack refused the first attempt"
+    with session_scope(bot.services.engine) as session:
+        waiting = session.exec(select(OutboxMessage).where(col(OutboxMessage.kind) == MessageKind.WELCOME)).one()
+        assert (waiting.status, waiting.last_error) == ("pending", "internal_error")
+        retry_at = waiting.not_before
+
+    run_due_jobs(bot.services, bot.app.client, now=retry_at)
+    run_due_jobs(bot.services, bot.app.client, now=retry_at + timedelta(hours=1))
+    bot.settle()
+    assert len(priya.dms) == 1 and "Welcome to reverse mentoring" in priya.dm_texts[0]
 
 
 def test_an_expired_trigger_gets_an_apology_not_silence(bot: LocalBot) -> None:
