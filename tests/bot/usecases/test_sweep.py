@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.domain.momentum import DEFAULT_ESCALATION_RULES, EscalationRules, MomentumState, cadence_period
+from bot.domain.momentum import DEFAULT_ESCALATION_RULES, MomentumState, cadence_period
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence, Role
 from bot.usecases import membership
@@ -34,8 +34,11 @@ def test_the_timings_below_are_the_ladders() -> None:
     # Weekly: cooling after 7 days, lapsed after 14. Nudge each 3 days after the pair nudge, the sponsor 3 days
     # after that (but only once lapsed), the leads 4 days after the previous step (once lapsed).
     assert cadence_period(Cadence.WEEKLY) == timedelta(days=7)
-    assert DEFAULT_ESCALATION_RULES == EscalationRules(
-        nudge_each_after=timedelta(days=3), sponsor_after=timedelta(days=3), leads_after=timedelta(days=4)
+    rules = DEFAULT_ESCALATION_RULES
+    assert (rules.nudge_each_after, rules.sponsor_after, rules.leads_after) == (
+        timedelta(days=3),
+        timedelta(days=3),
+        timedelta(days=4),
     )
     assert [day(n).weekday() for n in (0, 7, 8, 10, 14, 15, 18, 22)] == [0, 0, 1, 3, 0, 1, 4, 1]  # all workdays
 
