@@ -285,17 +285,18 @@ def _round_messages(
             drafts.append(
                 Draft(key=keys.guide(mentor_id), kind=MessageKind.GUIDE, users=[mentor_id], text=text, blocks=blocks)
             )
-    introduced = {p.mentor_id for p in pairings} | {p.mentee_id for p in pairings}
+    # Anyone in an active pair now (introduced in this round, or matched elsewhere since the proposal) is not on
+    # the waitlist, whatever this draft said about them.
+    matched = {user_id for p in active_pairings(session=session) for user_id in (p.mentor_id, p.mentee_id)}
     # Someone whose proposed match fell through is unmatched in this round too, and hears so.
     fell_through = [
         (user_id, "the match we had in mind for you is no longer available")
         for pairing, _ in withdrawn
         for user_id in (pairing.mentor_id, pairing.mentee_id)
-        if user_id not in introduced
     ]
     for user_id, reason in [*view.unmatched, *fell_through]:
         person = view.people.get(user_id)  # everyone of the round, withdrawn pairs included
-        if person is None or current_status(person, now) is not Status.ACTIVE:
+        if person is None or user_id in matched or current_status(person, now) is not Status.ACTIVE:
             continue
         text = views.waitlist_text(person=person, reason=reason)
         drafts.append(

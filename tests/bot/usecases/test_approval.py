@@ -168,14 +168,6 @@ def test_the_waitlist_note_goes_to_whoever_the_match_fell_through_for(
     assert "no mentor teaches Strategy yet" in notes[keys.waitlist(draft, ZOE)].text
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug: `_round_messages` sends a waitlist note to both people of a withdrawn pair unless they were "
-        "introduced in this round, so someone withdrawn because they are now matched elsewhere (a mentee or "
-        "mentor matched in another round, a mentor whose room is taken) is told they are on the waitlist"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("change", "left_waiting"),
     [
