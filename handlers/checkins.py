@@ -8,10 +8,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.domain.inputs import whole_number
 from bot.usecases import checkins
 from bot.usecases.errors import UseCaseError
 from bot.usecases.services import Services
-from handlers.common import action_id_value, answers_errors, deliver_now, lead_only, say
+from handlers.common import MAX_ID, action_id_value, answers_errors, deliver_now, lead_only, say
 from handlers.membership import open_view
 
 
@@ -40,11 +41,11 @@ def on_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         ack(response_action="errors", errors=errors)
         return
     ack()
-    metadata = str(view.get("private_metadata") or "")
-    if not metadata.isascii() or not metadata.isdigit() or len(metadata) > 12:
+    prompt_id = whole_number(view.get("private_metadata"), low=1, high=MAX_ID)
+    if prompt_id is None:
         return  # not a modal we opened
     try:
-        queued = checkins.submit_checkin(services, user_id=body["user"]["id"], prompt_id=int(metadata), answers=answers)
+        queued = checkins.submit_checkin(services, user_id=body["user"]["id"], prompt_id=prompt_id, answers=answers)
     except UseCaseError:
         return  # someone else's, or forged: the modal closes and nothing is stored
     deliver_now(services, client, queued)

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import replies
+from bot.domain.inputs import whole_number
 from bot.usecases.delivery import DeliveryReport, deliver
 from bot.usecases.errors import UseCaseError
 from bot.usecases.services import Services
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Action values are database ids we wrote into our own buttons; anything longer is forged.
-_MAX_ID_DIGITS = 12
+# Action values are database ids we wrote into our own buttons; anything beyond is forged.
+MAX_ID = 2**63 - 1
 
 
 class StaleAction(UseCaseError):
@@ -57,10 +58,11 @@ def lead_only(
 
 def action_id_value(action: dict[str, Any]) -> int:
     """The database id a button carries; `StaleAction` for anything we could not have written."""
-    value = str(action.get("value") or "")
-    if not value.isascii() or not value.isdigit() or len(value) > _MAX_ID_DIGITS:
+    value = whole_number(action.get("value"), low=1, high=MAX_ID)
+    if value is None:
+        log.info("refused a button value we could not have written: %r", str(action.get("value"))[:40])
         raise StaleAction
-    return int(value)
+    return value
 
 
 def answers_errors(listener: Callable[P, R]) -> Callable[P, R | None]:

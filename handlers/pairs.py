@@ -9,9 +9,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.domain.inputs import whole_number
 from bot.usecases import checkins, pairs, sessions
 from bot.usecases.services import Services
-from handlers.common import StaleAction, action_id_value, answers_errors, deliver_now, say
+from handlers.common import MAX_ID, StaleAction, action_id_value, answers_errors, deliver_now, say
 
 
 def register(app: App) -> None:
@@ -34,13 +35,13 @@ def on_next(
 ) -> None:
     ack()
     # A date picker carries no value: the pair is in its block id, "pair:<id>".
-    anchor = str(action.get("block_id", "")).removeprefix("pair:")
-    if not anchor.isascii() or not anchor.isdigit() or len(anchor) > 12:
+    anchor = whole_number(str(action.get("block_id", "")).removeprefix("pair:"), low=1, high=MAX_ID)
+    if anchor is None:
         raise StaleAction
     done = sessions.set_next(
         services,
         user_id=body["user"]["id"],
-        anchor_id=int(anchor),
+        anchor_id=anchor,
         chosen=action.get("selected_date"),
         channel=body["channel"]["id"],
     )

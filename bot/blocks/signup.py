@@ -29,7 +29,17 @@ from slack_sdk.models.views import View
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike
 from bot.domain.catalogue import Catalogue
-from bot.domain.people import CAPACITY_MAX, GOALS_MAX, Cadence, Role, Seniority, SignupForm
+from bot.domain.inputs import whole_number
+from bot.domain.people import (
+    CAPACITY_MAX,
+    DO_NOT_MATCH_MAX,
+    GOALS_MAX,
+    TOPICS_MAX,
+    Cadence,
+    Role,
+    Seniority,
+    SignupForm,
+)
 
 E = TypeVar("E", Role, Seniority, Cadence)
 
@@ -126,6 +136,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 action_id=ids.A_VALUE,
                 placeholder="Choose topics",
                 option_groups=_topic_groups(catalogue),
+                max_selected_items=TOPICS_MAX,
                 initial_options=_topic_options(catalogue, p.teach_topics) if p else None,
             ),
         ),
@@ -138,6 +149,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 action_id=ids.A_VALUE,
                 placeholder="Choose topics",
                 option_groups=_topic_groups(catalogue),
+                max_selected_items=TOPICS_MAX,
                 initial_options=_topic_options(catalogue, p.learn_topics) if p else None,
             ),
         ),
@@ -227,6 +239,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=UserMultiSelectElement(
                 action_id=ids.A_VALUE,
                 placeholder="Choose people",
+                max_selected_items=DO_NOT_MATCH_MAX,
                 initial_users=(p.do_not_match or None) if p else None,
             ),
         ),
@@ -278,7 +291,7 @@ def read_signup(values: dict[str, dict[str, Any]]) -> SignupForm:
     capacity_text = str(element(ids.B_CAPACITY).get("value") or "").strip()
     capacity: int | None = 1
     if capacity_text:
-        capacity = int(capacity_text) if capacity_text.isdigit() else None
+        capacity = whole_number(capacity_text, low=1, high=CAPACITY_MAX)
     sponsor = element(ids.B_SPONSOR).get("selected_user")
     manager = element(ids.B_MANAGER).get("selected_user")
     return SignupForm(
@@ -289,7 +302,7 @@ def read_signup(values: dict[str, dict[str, Any]]) -> SignupForm:
         department=selected(ids.B_DEPARTMENT),
         cadence=cadence,
         capacity=capacity,
-        goals=str(element(ids.B_GOALS).get("value") or ""),
+        goals=str(element(ids.B_GOALS).get("value") or "")[: GOALS_MAX + 1],
         manager_id=str(manager) if manager else None,
         sponsor_id=str(sponsor) if sponsor else None,
         do_not_match=tuple(str(u) for u in element(ids.B_DO_NOT_MATCH).get("selected_users") or []),

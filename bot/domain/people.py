@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.catalogue import Catalogue
+from bot.domain.inputs import whole_number
 
 GOALS_MAX = 500
 CAPACITY_MAX = 5
+# Caps the modal shows (max_selected_items) and the server enforces: a forged submission can't exceed them.
+TOPICS_MAX = 10
+DO_NOT_MATCH_MAX = 25
+# Slack user ids: U or W, then letters and digits (storage keeps 32 characters).
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 PAUSE_DEFAULT_WEEKS = 2
 PAUSE_MAX_WEEKS = 26
 
@@ -138,6 +145,8 @@ def validate_signup(form: SignupForm, *, user_id: str, catalogue: Catalogue) -> 
         stale = [t for t in chosen if t not in known]
         if stale and name not in errors:
             errors[name] = "Some of these topics are no longer offered; please choose again."
+        elif len(chosen) > TOPICS_MAX or len(set(chosen)) != len(chosen):
+            errors[name] = f"Pick up to {TOPICS_MAX} different topics."
     if form.seniority is None:
         errors["seniority"] = "Choose your seniority level; it helps us pair juniors with seniors."
     if not form.department:
@@ -156,6 +165,16 @@ def validate_signup(form: SignupForm, *, user_id: str, catalogue: Catalogue) -> 
         errors["sponsor"] = "Your sponsor should be someone else, usually an executive who backs your growth."
     if user_id in form.do_not_match:
         errors["do_not_match"] = "No need to add yourself here."
+    elif len(form.do_not_match) > DO_NOT_MATCH_MAX:
+        errors["do_not_match"] = f"Please name at most {DO_NOT_MATCH_MAX} people here."
+    people: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("manager", (form.manager_id,) if form.manager_id else ()),
+        ("sponsor", (form.sponsor_id,) if form.sponsor_id else ()),
+        ("do_not_match", form.do_not_match),
+    )
+    for name, chosen in people:
+        if name not in errors and not all(_SLACK_USER_ID.match(u) for u in chosen):
+            errors[name] = "Choose people from the list."
     if not form.consent:
         errors["consent"] = "Please tick the box to agree, or close this window if you'd rather not join."
     return errors
@@ -195,8 +214,4 @@ def parse_pause_weeks(text: str) -> int | None:
     text = text.strip().lower().removesuffix("weeks").removesuffix("week").removesuffix("w").strip()
     if not text:
         return PAUSE_DEFAULT_WEEKS
-    # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
-    if not text.isascii() or not text.isdigit() or len(text) > 3:
-        return None
-    weeks = int(text)
-    return weeks if 1 <= weeks <= PAUSE_MAX_WEEKS else None
+    return whole_number(text, low=1, high=PAUSE_MAX_WEEKS)

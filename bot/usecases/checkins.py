@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.blocks import ids
 from bot.blocks import momentum as views
+from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
 from bot.domain.rounds import PairingStatus
@@ -68,7 +69,7 @@ def read_checkin(values: dict[str, dict[str, Any]]) -> CheckInAnswers:
     value = picked(ids.B_CHECKIN_VALUE)
     return CheckInAnswers(
         met=picked(ids.B_CHECKIN_MET),
-        value=int(value) if value and value.isdigit() and 1 <= int(value) <= 5 else None,
+        value=whole_number(value, low=1, high=5),
         learned=typed(ids.B_CHECKIN_LEARNED),
         blockers=typed(ids.B_CHECKIN_BLOCKERS),
         fit=picked(ids.B_CHECKIN_FIT),

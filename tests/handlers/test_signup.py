@@ -165,6 +165,42 @@ def test_a_crafted_submission_beyond_the_modals_bounds_is_refused(bot: LocalBot)
     assert stored(bot, "U0TOM") is None
 
 
+@pytest.mark.parametrize(
+    ("block", "forged", "error_block"),
+    [
+        (ids.B_CAPACITY, {"value": "²"}, ids.B_CAPACITY),
+        (ids.B_CAPACITY, {"value": "9" * 400}, ids.B_CAPACITY),
+        (
+            ids.B_TEACH,
+            {"selected_options": [{"text": {"type": "plain_text", "text": "AI"}, "value": "genai"}] * 5000},
+            ids.B_TEACH,
+        ),
+        (ids.B_DO_NOT_MATCH, {"selected_users": [f"U0X{i:05d}" for i in range(5000)]}, ids.B_DO_NOT_MATCH),
+        (ids.B_SPONSOR, {"selected_user": "'; DROP TABLE participant; --"}, ids.B_SPONSOR),
+        (ids.B_GOALS, {"value": "x" * 100_000}, ids.B_GOALS),
+    ],
+    ids=["superscript-digit", "huge-number", "5000-topics", "5000-people", "not-a-user-id", "100k-goals"],
+)
+def test_a_forged_submission_is_answered_inline_and_stores_nothing(
+    bot: LocalBot, block: str, forged: dict[str, object], error_block: str
+) -> None:
+    """The modal's own limits are Slack's client's; the server enforces them again on what arrives."""
+    tom = bot.fake.user("U0TOM")
+    tom.slash("/mentoring", "join")
+    honest = tom.submit({**MENTOR_ANSWERS, "teach": []})
+    crafted = honest.payload
+    crafted["view"]["state"]["values"][ids.B_TEACH][ids.A_VALUE]["selected_options"] = [
+        {"text": {"type": "plain_text", "text": "AI"}, "value": "genai"}
+    ]
+    crafted["view"]["state"]["values"].setdefault(block, {}).setdefault(ids.A_VALUE, {}).update(forged)
+    answer = bot.fake.send_interaction(crafted)
+    assert answer.status == 200
+    assert answer.json["response_action"] == "errors"
+    assert set(answer.json["errors"]) == {error_block}
+    bot.settle()
+    assert stored(bot, "U0TOM") is None
+
+
 @pytest.mark.postgres
 def test_the_whole_opt_in_journey_on_postgresql(postgres_schema_url: str) -> None:
     with local_bot(database_url=postgres_schema_url, users=PEOPLE, leads=[LEAD]) as bot:
