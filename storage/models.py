@@ -141,6 +141,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     CANCELLED = "cancelled"
+    FAILED = "failed"  # Slack refused it for good (the person left, the channel is gone): never retried
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -171,6 +172,8 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     not_before: datetime = Field(sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who holds the lease: a sender may only send, or settle, a row whose token is still its own.
+    claim_token: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
     channel: str | None = Field(default=None, max_length=32)
     ts: str | None = Field(default=None, max_length=32)

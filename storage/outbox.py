@@ -7,6 +7,8 @@ row whose lease runs out and is picked up again.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +22,8 @@ from sqlmodel import Session, col, select
 from bot.domain.outbox import MessageKind
 from storage.db import insert_once
 from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus
+
+log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 
@@ -116,8 +120,11 @@ def address_of(*, session: Session, message_id: int) -> Addressed:
 
 @dataclass(frozen=True)
 class Claim:
+    """A lease on one message: only the holder of `token` may send it or settle it."""
+
     message_id: int
     revision: int
+    token: str
 
 
 def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequence[str] | None = None) -> list[Claim]:
@@ -138,22 +145,52 @@ def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequenc
     if keys is not None:
         query = query.where(col(OutboxMessage.key).in_(list(keys)))
     rows = list(session.exec(query))
+    token = uuid.uuid4().hex
     for row in rows:
         row.status = OutboxStatus.SENDING
         row.claimed_until = now + LEASE
+        row.claim_token = token
         row.attempts += 1
         session.add(row)
     session.flush()
-    return [Claim(row.id, row.revision) for row in rows if row.id is not None]
+    return [Claim(row.id, row.revision, token) for row in rows if row.id is not None]
+
+
+def hold(*, session: Session, claim: Claim, now: datetime) -> bool:
+    """Renew the lease right before sending; False when it is no longer this claim's (it ran out and another
+    sender took the row), in which case the caller must not send."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == claim.message_id,
+            col(OutboxMessage.claim_token) == claim.token,
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+        )
+        .values(claimed_until=now + LEASE)
+    )
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+def _held(session: Session, claim: Claim) -> OutboxMessage | None:
+    """The row, locked, if `claim` still holds it; None (and a log line) when another sender took it over."""
+    row = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.id) == claim.message_id).with_for_update()
+    ).one_or_none()
+    if row is None or row.claim_token != claim.token or row.status != OutboxStatus.SENDING:
+        log.warning("outbox message %s: lease lost before settling; leaving it to its new holder", claim.message_id)
+        return None
+    return row
 
 
 def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: datetime) -> None:
     """Record Slack's channel and ts. The body is dropped: Slack has it now, and keeping copies of what
     people were told (names, reasons) in our database serves no one. If the content was replaced while this
     send was under way, the row stays pending with the new content, to update Slack's copy next."""
-    row = session.get_one(OutboxMessage, claim.message_id)
+    row = _held(session, claim)
+    if row is None:
+        return
     row.channel, row.ts, row.sent_at = channel, ts, now
-    row.claimed_until = None
+    row.claimed_until, row.claim_token = None, None
     row.last_error = None
     if row.revision != claim.revision:
         row.status, row.not_before = OutboxStatus.PENDING, now
@@ -166,10 +203,24 @@ def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: dat
         session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == claim.message_id))
 
 
-def cancel(*, session: Session, message_id: int) -> None:
-    row = session.get_one(OutboxMessage, message_id)
-    row.status, row.claimed_until = OutboxStatus.CANCELLED, None
+def cancel(*, session: Session, claim: Claim) -> None:
+    """Drop a leased message unsent (its recipients are away)."""
+    row = _held(session, claim)
+    if row is None:
+        return
+    row.status, row.claimed_until, row.claim_token = OutboxStatus.CANCELLED, None, None
     session.add(row)
+
+
+def mark_undeliverable(*, session: Session, claim: Claim, error: str) -> bool:
+    """Slack refused a message for good: it is never retried. False if the lease was lost meanwhile."""
+    row = _held(session, claim)
+    if row is None:
+        return False
+    row.status, row.claimed_until, row.claim_token = OutboxStatus.FAILED, None, None
+    row.last_error = error[:500]
+    session.add(row)
+    return True
 
 
 def cancel_pending(*, session: Session, kind: MessageKind, pairing_id: int, keep: Sequence[str] = ()) -> int:
@@ -201,20 +252,24 @@ def forget_recipient(*, session: Session, user_id: str) -> None:
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
 
 
-def mark_failed(*, session: Session, message_id: int, error: str, retry_at: datetime) -> None:
+def mark_failed(*, session: Session, claim: Claim, error: str, retry_at: datetime) -> None:
     """Put a message back in the queue for a later attempt, keeping why it failed."""
-    row = session.get_one(OutboxMessage, message_id)
+    row = _held(session, claim)
+    if row is None:
+        return
     row.status = OutboxStatus.PENDING
     row.not_before = retry_at
-    row.claimed_until = None
+    row.claimed_until, row.claim_token = None, None
     row.last_error = error[:500]
     session.add(row)
 
 
-def defer(*, session: Session, message_id: int, until: datetime) -> None:
+def defer(*, session: Session, claim: Claim, until: datetime) -> None:
     """Hand a leased message back to wait for a better moment; not a failed attempt, so no back-off grows."""
-    row = session.get_one(OutboxMessage, message_id)
-    row.status, row.not_before, row.claimed_until = OutboxStatus.PENDING, until, None
+    row = _held(session, claim)
+    if row is None:
+        return
+    row.status, row.not_before, row.claimed_until, row.claim_token = OutboxStatus.PENDING, until, None, None
     row.attempts = max(0, row.attempts - 1)
     session.add(row)
 

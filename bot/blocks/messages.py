@@ -182,3 +182,25 @@ def leave_modal() -> View:
             ),
         ],
     )
+
+
+_UNREACHABLE_WHY = {
+    "account_inactive": "their Slack account is deactivated",
+    "user_disabled": "their Slack account is deactivated",
+    "user_not_found": "Slack no longer knows them",
+    "cannot_dm_bot": "Slack doesn't let the app message them",
+    "user_not_visible": "the app can't see them in Slack",
+    "channel_not_found": "the conversation no longer exists",
+    "is_archived": "the conversation is archived",
+    "not_in_channel": "the app is not in the conversation",
+}
+
+
+def unreachable_alert(*, user_ids: Sequence[str], error: str) -> str:
+    """For the leads: someone Turnabout could not reach, and why in plain words (Slack's code for the curious)."""
+    who = " and ".join(f"<@{u}>" for u in user_ids)
+    why = _UNREACHABLE_WHY.get(error, "Slack refused the message")
+    return (
+        f":warning: I couldn't deliver a message to {who}: {why} (`{error}`). I won't retry it. If they are "
+        "still in the program, you may want to reach out to them another way."
+    )

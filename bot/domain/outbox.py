@@ -11,6 +11,7 @@ stored in its own column.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date, datetime
 
 __all__ = ["MessageKind", "keys"]
@@ -161,6 +162,11 @@ class keys:
     @staticmethod
     def lead_rematch(pairing_id: int, alert_ts: str, user_id: str) -> str:
         return f"lead-rematch:{pairing_id}:{alert_ts}:{user_id}"
+
+    @staticmethod
+    def unreachable(user_ids: Sequence[str]) -> str:
+        # Once per person (or group DM), whatever message first found them unreachable.
+        return f"unreachable:{'+'.join(sorted(user_ids))}"
 
     @staticmethod
     def to_lead(key: str, destination: str) -> str:

@@ -16,15 +16,29 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
+from bot.blocks.messages import unreachable_alert
 from bot.domain.momentum import common_window
-from bot.domain.outbox import MessageKind
+from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Status, current_status
 from bot.failpoints import failpoint
+from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import OutboxMessage
-from storage.outbox import Claim, address_of, cancel, claim_due, defer, mark_failed, mark_sent
+from storage.outbox import (
+    Claim,
+    address_of,
+    cancel,
+    claim_due,
+    defer,
+    enqueue,
+    hold,
+    mark_failed,
+    mark_sent,
+    mark_undeliverable,
+)
 from storage.pairings import record_intro_channel
 from storage.participants import participants_by_id
 
@@ -40,6 +54,12 @@ PERMANENT = {
     "user_disabled",
     "message_not_found",
     "cant_update_message",
+    "cannot_dm_bot",
+    "user_not_visible",
+    "invalid_blocks",
+    "msg_too_long",
+    "no_text",
+    "too_many_users",
 }
 
 
@@ -112,7 +132,7 @@ def _send_one(
         if kind.quiet_when_away and any(
             u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in users
         ):
-            cancel(session=session, message_id=message_id)
+            cancel(session=session, claim=claim)
             return
         zones = [folks[u].tz for u in users if u in folks]
         # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
@@ -122,8 +142,14 @@ def _send_one(
         # Outside someone's working day (a note timed for the mentee's day, a retry that slipped into the
         # evening): wait, without counting an attempt.
         with session_scope(services.engine) as session:
-            defer(session=session, message_id=message_id, until=opens)
+            defer(session=session, claim=claim, until=opens)
         return
+    with session_scope(services.engine) as session:
+        # The fence: a lease can run out while a long batch waits on Slack's rate limits, and another sender
+        # may have taken the row since; sending it here too would send it twice.
+        if not hold(session=session, claim=claim, now=clock()):
+            log.warning("outbox message %s: lease lost before sending; its new holder sends it", message_id)
+            return
     try:
         if posted_in and posted_ts:
             # Sent before, and its content replaced since (a preview as its round moves on): edit in place.
@@ -140,12 +166,18 @@ def _send_one(
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error")) if exc.response is not None else "unknown_error"
         now = clock()
-        retry_at = now + (timedelta(days=3650) if error in PERMANENT else backoff(attempts))
-        log.warning("outbox message %s not sent (%s); retrying at %s", message_id, error, retry_at.isoformat())
-        with session_scope(services.engine) as session:
-            mark_failed(session=session, message_id=message_id, error=error, retry_at=retry_at)
         report.failed += 1
         report.errors.append(error)
+        if error in PERMANENT:
+            log.warning("outbox message %s refused for good (%s); not retrying", message_id, error)
+            with session_scope(services.engine) as session:
+                if mark_undeliverable(session=session, claim=claim, error=error) and kind is not MessageKind.LEAD_ALERT:
+                    _tell_leads_once(services, session, users, error, now)
+            return
+        retry_at = now + backoff(attempts)
+        log.warning("outbox message %s not sent (%s); retrying at %s", message_id, error, retry_at.isoformat())
+        with session_scope(services.engine) as session:
+            mark_failed(session=session, claim=claim, error=error, retry_at=retry_at)
         return
     now = clock()
     with session_scope(services.engine) as session:
@@ -154,3 +186,13 @@ def _send_one(
             # Later buttons and nudges post into the pair's own conversation.
             record_intro_channel(session=session, pairing_id=pairing_id, channel=response["channel"])
     report.sent += 1
+
+
+def _tell_leads_once(services: Services, session: Session, users: list[str], error: str, now: datetime) -> None:
+    """Someone Turnabout cannot reach: the leads hear once per person (or group), with what Slack said, so a
+    person is never silently dropped from their pair's conversation."""
+    if not users:
+        return  # a channel (the leads' own, or a pair's) is gone: the log line is all there is to say
+    text = unreachable_alert(user_ids=users, error=error)
+    for draft in lead_drafts(services, key=keys.unreachable(users), text=text):
+        enqueue(session=session, draft=draft, now=now)

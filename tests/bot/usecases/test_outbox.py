@@ -26,11 +26,12 @@ from storage.outbox import (
     enqueue,
     enqueue_many,
     forget_recipient,
+    hold,
     mark_sent,
     recipients,
     replace,
 )
-from tests.bot.usecases.conftest import LEAD, NOW
+from tests.bot.usecases.conftest import LEAD, LEADS_CHANNEL, NOW, Clock
 
 MINUTE = timedelta(minutes=1)
 
@@ -341,16 +342,65 @@ def test_a_failed_send_stays_queued_and_a_later_delivery_sends_it_once(services:
     )
 
 
-def test_an_error_no_retry_can_fix_parks_the_message_for_ten_years(services: Services) -> None:
+def test_an_error_no_retry_can_fix_is_never_retried_and_the_leads_hear_once(services: Services) -> None:
     slack = FakeSlack()
-    slack.fail_next("chat.postMessage", error="channel_not_found", status=200)
-    put(services.engine, dm("waitlist:1:U0GONE", "U0GONE"))
+    slack.fail_next("chat.postMessage", error="cannot_dm_bot", status=200)
+    slack.fail_next("chat.postMessage", error="cannot_dm_bot", status=200)
+    put(services.engine, dm("waitlist:1:U0GONE", "U0GONE"), dm("guide:U0GONE", "U0GONE", kind=MessageKind.GUIDE))
 
-    report = deliver(services, slack.client, keys=["waitlist:1:U0GONE"], now=NOW)
+    report = deliver(services, slack.client, keys=["waitlist:1:U0GONE", "guide:U0GONE"], now=NOW)
     deliver(services, slack.client, now=NOW + timedelta(days=30))
 
-    assert report.errors == ["channel_not_found"]
-    parked = row(services.engine, "waitlist:1:U0GONE")
-    assert (parked.status, parked.last_error) == (OutboxStatus.PENDING, "channel_not_found")
-    assert parked.not_before == NOW + timedelta(days=3650)
-    assert len(slack.calls) == 1, "never tried again"
+    assert report.errors == ["cannot_dm_bot", "cannot_dm_bot"]
+    for key in ("waitlist:1:U0GONE", "guide:U0GONE"):
+        failed = row(services.engine, key)
+        assert (failed.status, failed.last_error, failed.claim_token) == (OutboxStatus.FAILED, "cannot_dm_bot", None)
+    to_gone = [kwargs for method, kwargs in slack.calls if kwargs.get("channel") == "U0GONE"]
+    assert len(to_gone) == 2, "each tried once, never again"
+    alerts = [kwargs for method, kwargs in slack.calls if kwargs.get("channel") == LEADS_CHANNEL]
+    assert len(alerts) == 1, "the leads hear once about someone unreachable, not once per message"
+    assert "<@U0GONE>" in alerts[0]["text"] and "doesn't let the app message them" in alerts[0]["text"]
+
+
+def test_a_lease_taken_over_can_neither_be_sent_nor_settled_by_its_old_holder(services: Services) -> None:
+    put(services.engine, dm("a", "U0ANA"))
+    with session_scope(services.engine) as session:
+        (old,) = claim_due(session=session, now=NOW)
+    later = NOW + LEASE + timedelta(seconds=1)
+    with session_scope(services.engine) as session:
+        (new,) = claim_due(session=session, now=later)
+    with session_scope(services.engine) as session:
+        assert not hold(session=session, claim=old, now=later), "the old holder must not send"
+        assert hold(session=session, claim=new, now=later)
+    with session_scope(services.engine) as session:
+        mark_sent(session=session, claim=old, channel="D0ANA", ts="1.0", now=later)
+    stolen = row(services.engine, "a")
+    assert (stolen.status, stolen.ts, stolen.claim_token) == (OutboxStatus.SENDING, None, new.token)
+
+
+class SlowSlack(FakeSlack):
+    """Slack answering in 20 s a call (rate limits), so a batch outlives its two-minute lease; when the batch is
+    130 s old, a second sender (the sweep, in another process) runs."""
+
+    def __init__(self, services: Services, clock: Clock) -> None:
+        super().__init__()
+        self.services, self.clock, self.second_sender_ran = services, clock, False
+
+    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
+        self.clock.now += timedelta(seconds=20)
+        if not self.second_sender_ran and self.clock.now - NOW >= timedelta(seconds=130):
+            self.second_sender_ran = True
+            deliver(self.services, self.client)
+        return super().chat_postMessage(**kwargs)
+
+
+def test_a_batch_that_outlives_its_lease_sends_nothing_twice(services: Services, clock: Clock) -> None:
+    people = [f"U0P{i}" for i in range(8)]
+    put(services.engine, *(dm(f"intro:{user}", user) for user in people))
+    slack = SlowSlack(services, clock)
+    deliver(services, slack.client, batch=50)
+    assert slack.second_sender_ran
+    # A second post, or an "edit" of what the other sender posted, would both be the message twice.
+    calls = [(method, kwargs["channel"]) for method, kwargs in slack.calls if method.startswith("chat.")]
+    assert sorted(calls) == [("chat.postMessage", user) for user in people], f"each message once, got {calls}"
+    assert {row(services.engine, f"intro:{user}").status for user in people} == {OutboxStatus.SENT}
