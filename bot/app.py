@@ -64,9 +64,4 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     handlers.register(app, services)
-    app.error(_log_error)
     return app
-
-
-def _log_error(error: Exception, body: dict[str, object]) -> None:
-    log.error("unhandled error in a listener (payload type %s)", body.get("type"), exc_info=error)

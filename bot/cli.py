@@ -82,6 +82,8 @@ def _tick(settings: Settings, now: datetime) -> int:
         raise ConfigError("SLACK_BOT_TOKEN is required to run scheduled jobs (they message people in Slack)")
     # Every rule and the outbox read the same instant, so a tick "as of" a moment is exactly that.
     services = dataclasses.replace(build_services(settings), clock=lambda: now)
+    # Stopped by cron or a container (SIGTERM): finish the message in hand, leave the rest to the next tick.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: services.stopping.set())
     done = run_due_jobs(services, build_client(settings), now=now)
     print("turnabout: tick as of " + now.isoformat() + ": " + ", ".join(f"{k} {v}" for k, v in done.items()))
     return 0
@@ -94,23 +96,29 @@ def _run(settings: Settings) -> int:
     services = build_services(settings)
     app = build_app(settings, services=services)
     scheduler = build_scheduler(services, app.client)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        # Leave the way Ctrl-C does: waitress's event loop breaks if its sockets close under its select().
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     scheduler.start()
     try:
         if settings.mode is Mode.SOCKET:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("starting in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token).start()
+            handler = SocketModeHandler(app, settings.slack_app_token)
+            try:
+                handler.start()
+            except KeyboardInterrupt:
+                log.info("stopping")
+            finally:
+                handler.close()
         else:
             from bot.server import make_server
 
             server = make_server(app, services.engine, port=settings.port)
-
-            def stop(_signum: int, _frame: FrameType | None) -> None:
-                # Leave the event loop the way Ctrl-C does; closing sockets under its select() breaks it.
-                raise KeyboardInterrupt
-
-            signal.signal(signal.SIGTERM, stop)
             log.info("listening for Slack on http://0.0.0.0:%d/slack/events", settings.port)
             try:
                 server.run()
@@ -119,5 +127,7 @@ def _run(settings: Settings) -> int:
             finally:
                 server.close()
     finally:
-        scheduler.shutdown(wait=False)
+        # A sweep in progress finishes the message in hand (see `Services.stopping`) and takes no more.
+        services.stopping.set()
+        scheduler.shutdown(wait=True)
     return 0

@@ -29,7 +29,7 @@ def register(app: App) -> None:
 def on_checkin_open(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
+    ack()  # only reads; Slack wants the ack before the modal opens
     modal = checkins.checkin_modal_for(services, user_id=body["user"]["id"], prompt_id=action_id_value(action))
     open_view(client, body["trigger_id"], modal)
 
@@ -40,14 +40,16 @@ def on_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
     prompt_id = whole_number(view.get("private_metadata"), low=1, high=MAX_ID)
     if prompt_id is None:
+        ack()
         return  # not a modal we opened
     try:
         queued = checkins.submit_checkin(services, user_id=body["user"]["id"], prompt_id=prompt_id, answers=answers)
     except UseCaseError:
+        ack()
         return  # someone else's, or forged: the modal closes and nothing is stored
+    ack()
     deliver_now(services, client, queued)
 
 
@@ -59,8 +61,8 @@ def _alert_ts(body: dict[str, Any]) -> str:
 def on_lead_nudge(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     queued = checkins.lead_nudge(services, pairing_id=action_id_value(action), alert_ts=_alert_ts(body))
+    ack()
     deliver_now(services, client, queued)
     say(respond, replies.nudged())
 
@@ -69,14 +71,14 @@ def on_lead_nudge(
 def on_lead_rematch(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     queued = checkins.offer_rematch(services, pairing_id=action_id_value(action), alert_ts=_alert_ts(body))
+    ack()
     deliver_now(services, client, queued)
     say(respond, replies.rematch_offered())
 
 
 @answers_errors
 def on_lead_snooze(ack: Ack, action: dict[str, Any], respond: Respond, services: Services) -> None:
-    ack()
     until = checkins.snooze(services, pairing_id=action_id_value(action))
+    ack()
     say(respond, replies.snoozed(until))

@@ -23,7 +23,7 @@ from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
 from handlers.common import deliver_now
-from handlers.membership import open_signup
+from handlers.membership import open_view, signup_view
 from handlers.rounds import show
 
 # With should_escape, Slack turns "@priya" into <@U0PRIYA|priya> in the command text.
@@ -55,8 +55,9 @@ class Subcommand:
 
 
 def _join(call: Call) -> None:
+    modal = signup_view(call.services, call.user_id)
     call.ack()
-    if not open_signup(call.services, call.client, user_id=call.user_id, trigger_id=call.command["trigger_id"]):
+    if not open_view(call.client, call.command["trigger_id"], modal):
         call.respond(text=replies.TRY_AGAIN, response_type="ephemeral")
 
 
@@ -124,14 +125,13 @@ def _unpair(call: Call) -> None:
     if len(people) != 2 or people[0] == people[1]:
         call.ack(text=replies.unpair_usage())
         return
-    call.ack()
     try:
         ended = pairs.unpair(call.services, a=people[0], b=people[1], lead_id=call.user_id)
     except UseCaseError:
-        call.respond(text=replies.not_a_pair(people[0], people[1]), response_type="ephemeral")
+        call.ack(text=replies.not_a_pair(people[0], people[1]))
         return
+    call.ack(text=replies.pair_ended_by_mention(people[0], people[1]))
     deliver_now(call.services, call.client, ended.keys)
-    call.respond(text=replies.pair_ended_by_mention(people[0], people[1]), response_type="ephemeral")
 
 
 def _report(call: Call) -> None:
@@ -195,6 +195,14 @@ def on_mentoring(ack: Ack, command: dict[str, Any], client: WebClient, respond: 
     try:
         sub.run(call)
     except NotJoined:
-        ack(text=replies.NOT_JOINED, blocks=not_joined_blocks())
+        _answer(call, text=replies.NOT_JOINED, blocks=not_joined_blocks())
     except UseCaseError as error:
-        ack(text=replies.error_text(error))
+        _answer(call, text=replies.error_text(error))
+
+
+def _answer(call: Call, *, text: str, blocks: Any = None) -> None:
+    """Answer in the command's own reply, or privately afterwards when the subcommand acknowledged early."""
+    if call.ack.response is None:
+        call.ack(text=text, blocks=blocks)
+    else:
+        call.respond(text=text, blocks=blocks, response_type="ephemeral")

@@ -4,11 +4,12 @@ one mapping from a use case's refusal (`UseCaseError`) to a private reply."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import replies
@@ -16,6 +17,7 @@ from bot.domain.inputs import whole_number
 from bot.usecases.delivery import DeliveryReport, deliver
 from bot.usecases.errors import UseCaseError
 from bot.usecases.services import Services
+from storage.db import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,61 @@ class StaleAction(UseCaseError):
 
 
 def install(app: App, services: Services) -> None:
-    """Make `services` a listener argument: Bolt passes context keys to listeners that name them."""
+    """Make `services` a listener argument (Bolt passes context keys to listeners that name them), and answer
+    whatever a listener could not finish."""
 
     @app.middleware
     def provide_services(context: BoltContext, next_: Callable[[], BoltResponse]) -> BoltResponse:
         context["services"] = services
         return next_()
+
+    app.error(on_error)
+
+
+def on_error(
+    error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None
+) -> BoltResponse | None:
+    """The one answer to a listener that raised: the person hears what happened, Slack gets a 200.
+
+    Listeners store before they acknowledge, so an error before the ack means nothing was kept; Bolt hands us
+    the unsent `response` then, and what we return becomes Slack's answer (an inline error on a modal, an
+    ephemeral reply to a command). After the ack, a response_url is the only way left to reach the person.
+    """
+    down = isinstance(error, StoreUnavailable)
+    if not down:  # storage logs its own cause in one line
+        log.error("unhandled error in a listener (payload type %s)", body.get("type"), exc_info=error)
+    text = replies.STORE_DOWN if down else replies.OUR_FAULT
+    kind = body.get("type")
+    if response is not None and kind == "view_submission":
+        block_id = _first_input(body.get("view") or {})
+        if block_id is not None:
+            return _json(response_action="errors", errors={block_id: replies.NOT_SAVED if down else text})
+    if response is not None and "command" in body:
+        return _json(response_type="ephemeral", text=text)
+    if respond is not None and (body.get("response_url") or kind == "block_actions"):
+        try:
+            say(respond, text)
+        except Exception:  # the apology is best effort; the error itself is logged above
+            log.warning("could not tell the person about the error")
+    return BoltResponse(status=200, body="") if response is not None else None
+
+
+def _first_input(view: dict[str, Any]) -> str | None:
+    """Where a modal can show an inline error: its first input block."""
+    for block in view.get("blocks") or []:
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None
+
+
+def _json(**fields: Any) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(fields), headers={"content-type": "application/json"})
+
+
+def ack_once(ack: Ack, **kwargs: Any) -> None:
+    """Acknowledge unless the listener already has (a refusal can come before or after the ack)."""
+    if ack.response is None:
+        ack(**kwargs)
 
 
 def say(respond: Respond, text: str) -> None:
@@ -73,6 +124,9 @@ def answers_errors(listener: Callable[P, R]) -> Callable[P, R | None]:
         try:
             return listener(*args, **kwargs)
         except UseCaseError as error:
+            ack = kwargs.get("ack")
+            if isinstance(ack, Ack):
+                ack_once(ack)
             respond = kwargs.get("respond")
             if isinstance(respond, Respond):
                 say(respond, replies.STALE_BUTTON if isinstance(error, StaleAction) else replies.error_text(error))

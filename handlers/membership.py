@@ -44,8 +44,9 @@ def register(app: App) -> None:
 
 
 def on_join(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    modal = signup_view(services, body["user"]["id"])
     ack()
-    open_signup(services, client, user_id=body["user"]["id"], trigger_id=body["trigger_id"])
+    open_view(client, body["trigger_id"], modal)
 
 
 def on_pause_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -61,28 +62,28 @@ def on_leave_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 def on_resume_button(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    ack()
     user_id = body["user"]["id"]
     try:
-        resumed = membership.resume(services, user_id=user_id, confirm_in_dm=body["trigger_id"])
+        queued = membership.resume(services, user_id=user_id, confirm_in_dm=body["trigger_id"]).keys
     except NotJoined:
-        pass
-    else:
-        deliver_now(services, client, resumed.keys)
+        queued = []
+    ack()
+    deliver_now(services, client, queued)
     refresh_home(services, client, user_id)
 
 
 def on_leave_confirmed(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     user_id = body["user"]["id"]
     delete = action["action_id"] == ids.A_LEAVE_DELETE
     try:
         left = membership.leave(services, user_id=user_id, delete_data=delete)
     except NotJoined:
+        ack()
         respond(text=replies.left_already(), replace_original=True)
         return
+    ack()
     respond(text=left_text(deleted=delete), replace_original=True)
     deliver_now(services, client, left.keys)
     refresh_home(services, client, user_id)
@@ -103,9 +104,16 @@ def on_signup(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
     if errors:
         ack(response_action="errors", errors=errors_for_blocks(errors))
         return
-    ack()
-    identity = fetch_identity(client, user_id=user_id, team_id=(body.get("team") or {}).get("id", ""))
+    try:
+        identity = fetch_identity(client, user_id=user_id, team_id=(body.get("team") or {}).get("id", ""))
+    except SlackApiError as error:
+        log.warning("users.info failed during sign-up: %s", error.response.get("error"))
+        ack(response_action="errors", errors=errors_for_blocks({"role": replies.SLACK_SLOW}))
+        return
+    # Stored before the modal closes: if the database is down, `handlers.common.on_error` keeps it open with
+    # an inline error and the person's answers are still there to submit again.
     joined = membership.complete_signup(services, identity=identity, form=form, submission_id=view["id"])
+    ack()
     deliver_now(services, client, joined.keys)
     refresh_home(services, client, user_id)
 
@@ -119,29 +127,27 @@ def on_pause_submitted(
     if weeks is None or not chosen:
         ack(response_action="errors", errors={ids.B_PAUSE_WEEKS: "Choose how long to pause for."})
         return
-    ack()
     try:
-        paused = membership.pause(services, user_id=user_id, weeks=weeks, confirm_in_dm=view["id"])
+        queued = membership.pause(services, user_id=user_id, weeks=weeks, confirm_in_dm=view["id"]).keys
     except NotJoined:
-        pass
-    else:
-        deliver_now(services, client, paused.keys)
+        queued = []
+    ack()
+    deliver_now(services, client, queued)
     refresh_home(services, client, user_id)
 
 
 def on_leave_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    ack()
     user_id = body["user"]["id"]
     chosen = view["state"]["values"][ids.B_LEAVE_DELETE][ids.A_VALUE].get("selected_options") or []
     delete = any(option.get("value") == "delete" for option in chosen)
     try:
-        left = membership.leave(services, user_id=user_id, delete_data=delete, confirm_in_dm=view["id"])
+        queued = membership.leave(services, user_id=user_id, delete_data=delete, confirm_in_dm=view["id"]).keys
     except NotJoined:
-        pass
-    else:
-        deliver_now(services, client, left.keys)
+        queued = []
+    ack()
+    deliver_now(services, client, queued)
     refresh_home(services, client, user_id)
 
 
@@ -174,11 +180,12 @@ def open_view(client: WebClient, trigger_id: str, view: View) -> bool:
     return True
 
 
-def open_signup(services: Services, client: WebClient, *, user_id: str, trigger_id: str) -> bool:
+def signup_view(services: Services, user_id: str) -> View:
+    """The sign-up modal, filled in with what this person answered before."""
     snap = membership.snapshot(services, user_id)
     # People who left and come back see their old answers: rejoining should take seconds.
     profile = snap.profile if snap.status is not Status.NOT_JOINED else None
-    return open_view(client, trigger_id, signup_modal(services.catalogue, profile))
+    return signup_modal(services.catalogue, profile)
 
 
 def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:

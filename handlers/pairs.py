@@ -24,8 +24,8 @@ def register(app: App) -> None:
 
 @answers_errors
 def on_log(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services) -> None:
-    ack()
     logged = sessions.log_session_today(services, user_id=body["user"]["id"], anchor_id=action_id_value(action))
+    ack()
     say(respond, replies.session_logged(count=logged.count, first_time=logged.first_time))
 
 
@@ -33,7 +33,6 @@ def on_log(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Resp
 def on_next(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     # A date picker carries no value: the pair is in its block id, "pair:<id>".
     anchor = whole_number(str(action.get("block_id", "")).removeprefix("pair:"), low=1, high=MAX_ID)
     if anchor is None:
@@ -45,6 +44,7 @@ def on_next(
         chosen=action.get("selected_date"),
         channel=body["channel"]["id"],
     )
+    ack()
     deliver_now(services, client, done.keys)
 
 
@@ -52,8 +52,8 @@ def on_next(
 def on_not_working(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     queued = pairs.report_not_working(services, anchor_id=action_id_value(action), reporter=body["user"]["id"])
+    ack()
     deliver_now(services, client, queued)
     say(respond, replies.not_working_reported())
 
@@ -62,7 +62,7 @@ def on_not_working(
 def on_rematch_me(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     ended = checkins.rematch_me(services, user_id=body["user"]["id"], pairing_id=action_id_value(action))
+    ack()
     deliver_now(services, client, ended.keys)
     say(respond, replies.rematch_done())

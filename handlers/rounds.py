@@ -35,15 +35,16 @@ def show(services: Services, client: WebClient, *views: rounds.RoundView, sent: 
 
 @answers_errors
 def on_drop(ack: Ack, action: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+    view = rounds.drop(services, pairing_id=action_id_value(action))
     ack()
-    show(services, client, rounds.drop(services, pairing_id=action_id_value(action)))
+    show(services, client, view)
 
 
 @answers_errors
 def on_rerun(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
+    ack()  # matching again can take longer than Slack waits; a failure to store it is answered privately
     proposed = rounds.rerun(services, round_id=action_id_value(action), lead_id=body["user"]["id"])
     show(services, client, *proposed.replaced, proposed.view)
 
@@ -52,8 +53,8 @@ def on_rerun(
 def on_discard(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     view = rounds.discard(services, round_id=action_id_value(action), lead_id=body["user"]["id"])
+    ack()
     if view is not None:
         show(services, client, view)
 
@@ -62,8 +63,8 @@ def on_discard(
 def on_approve(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     approval = rounds.approve(services, round_id=action_id_value(action), lead_id=body["user"]["id"])
+    ack()
     if not approval.approved_now:
         # A double click or a retry: the first approval already updated the preview; say nothing new, but
         # send whatever of the round is still unsent (a first attempt that Slack's errors cut short).
@@ -86,7 +87,7 @@ def on_approve(
 def on_end(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    ack()
     ended = pairs.end_pair(services, pairing_id=action_id_value(action), by=body["user"]["id"])
+    ack()
     deliver_now(services, client, ended.keys)
     say(respond, replies.pair_ended([p.name for p in ended.people.values()]))

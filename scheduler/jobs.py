@@ -12,6 +12,7 @@ from bot.usecases.delivery import deliver
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
 from bot.usecases.sweep import sweep
+from storage.db import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ def send_outbox(services: Services, client: WebClient, now: datetime | None = No
 def sweep_all(services: Services, client: WebClient) -> None:
     """The scheduler's one recurring job: the three steps in order, as of the same moment."""
     now = services.clock()
-    resume_expired_pauses(services, client, now)
-    momentum_sweep(services, client, now)
-    send_outbox(services, client, now)
+    try:
+        resume_expired_pauses(services, client, now)
+        momentum_sweep(services, client, now)
+        send_outbox(services, client, now)
+    except StoreUnavailable:
+        # Each step commits what it finished; the next sweep picks up the rest. Storage logged the cause.
+        log.warning("sweep stopped: the database is unavailable; trying again in the next sweep")

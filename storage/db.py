@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,11 +11,25 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Seconds to wait for a PostgreSQL connection: a listener must answer Slack within 3 s, so an unreachable
+# server has to fail fast enough to leave time to say so.
+CONNECT_TIMEOUT = 2
+
+log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached or is too busy; nothing of the transaction was kept.
+
+    Raised by `session_scope` in place of the driver's connection errors, so callers can tell people
+    "please try again in a minute" without knowing which database is behind.
+    """
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,6 +52,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
+    if url.startswith("postgresql"):
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -57,14 +74,22 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A session that commits on success and rolls back on error.
+
+    A lost or refused connection (the server down, a restart, SQLite locked past its timeout) becomes
+    `StoreUnavailable`, logged in one line: the transaction is rolled back whole, so nothing is half-written.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    except (OperationalError, InterfaceError) as error:
+        log.warning("database unavailable: %s", str(error.orig or error).strip().splitlines()[0][:200])
+        raise StoreUnavailable from error
 
 
 def insert_once(session: Session, row: SQLModel) -> bool:

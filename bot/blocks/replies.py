@@ -26,6 +26,13 @@ NOT_A_LEAD = "Only program leads can do that. If you think you should be one, as
 STALE_BUTTON = "That button is out of date. Try again from the latest message, or type `/mentoring help`."
 TRY_AGAIN = "Sorry, Slack took too long to open the form. Please try again."
 NOT_JOINED = "You haven't joined yet."
+NOT_SAVED = "We couldn't save this just now. Please try again in a minute: your answers are still here."
+STORE_DOWN = "We can't reach our records just now, so nothing has changed. Please try again in a minute."
+SLACK_SLOW = "Slack didn't answer us in time, so nothing has been saved yet. Please submit again."
+OUR_FAULT = (
+    "Sorry, something went wrong on our side. Please try again in a minute; "
+    "if it keeps happening, tell the program lead."
+)
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
 
 _BAD_DATE = {

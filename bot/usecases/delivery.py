@@ -10,6 +10,7 @@ the backlog.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from bot.domain.people import Status, current_status
 from bot.failpoints import failpoint
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
-from storage.db import session_scope
+from storage.db import StoreUnavailable, session_scope
 from storage.models import OutboxMessage
 from storage.outbox import (
     Claim,
@@ -104,6 +105,9 @@ def deliver(
             return report
         failpoint("outbox.after_claim")
         for claim in claimed:
+            if services.stopping.is_set():
+                # The rest of the batch stays leased until its lease runs out; then any sender takes it.
+                return report
             _send_one(services, client, claim, report, clock)
 
 
@@ -179,13 +183,38 @@ def _send_one(
         with session_scope(services.engine) as session:
             mark_failed(session=session, claim=claim, error=error, retry_at=retry_at)
         return
-    now = clock()
-    with session_scope(services.engine) as session:
-        mark_sent(session=session, claim=claim, channel=response["channel"], ts=response["ts"], now=now)
-        if kind is MessageKind.INTRO and pairing_id is not None:
-            # Later buttons and nudges post into the pair's own conversation.
-            record_intro_channel(session=session, pairing_id=pairing_id, channel=response["channel"])
+    failpoint("outbox.after_send")
+    _record_sent(services, claim, response["channel"], response["ts"], kind, pairing_id, clock)
     report.sent += 1
+
+
+# After Slack accepted a message, the row must say so or the message goes out again once its lease ends: a
+# short database blip is waited out (well inside the lease) rather than turned into a repeat.
+RECORD_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _record_sent(
+    services: Services,
+    claim: Claim,
+    channel: str,
+    ts: str,
+    kind: MessageKind,
+    pairing_id: int | None,
+    clock: Callable[[], datetime],
+) -> None:
+    for pause in (*RECORD_RETRIES, None):
+        try:
+            with session_scope(services.engine) as session:
+                mark_sent(session=session, claim=claim, channel=channel, ts=ts, now=clock())
+                if kind is MessageKind.INTRO and pairing_id is not None:
+                    # Later buttons and nudges post into the pair's own conversation.
+                    record_intro_channel(session=session, pairing_id=pairing_id, channel=channel)
+            return
+        except StoreUnavailable:
+            if pause is None:
+                log.error("outbox message %s was sent (ts %s) but could not be recorded", claim.message_id, ts)
+                raise
+            time.sleep(pause)
 
 
 def _tell_leads_once(services: Services, session: Session, users: list[str], error: str, now: datetime) -> None:

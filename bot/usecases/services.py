@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,3 +25,6 @@ class Services:
     catalogue: Catalogue
     clock: Callable[[], datetime] = field(default=utcnow)
     content: Content = field(default_factory=load_content)
+    # Set when the process is asked to stop: senders finish the message in hand and take no more, so a
+    # deploy never cuts a send between Slack's answer and the row that records it.
+    stopping: threading.Event = field(default_factory=threading.Event, compare=False)

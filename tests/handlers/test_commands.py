@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks import ids
+from bot.blocks import ids, replies
 from bot.domain.people import Status
 from bot.sandbox.local import LocalBot
+from bot.usecases import membership
 from tests.support import join, stored
 
 
@@ -119,3 +120,18 @@ def test_leave_cancel_keeps_everything(bot: LocalBot) -> None:
     assert any("Glad you're staying" in text for text in sofia.ephemeral_texts)
     participant = stored(bot, "U0SOFIA")
     assert participant is not None and participant.status == Status.ACTIVE
+
+
+def test_an_unexpected_failure_is_answered_kindly_and_logged_with_its_cause(
+    bot: LocalBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(membership, "snapshot", broken)
+    emma = bot.fake.user("U0EMMA")
+    result = emma.slash("/mentoring", "status")
+    assert result.status == 200, "Slack would show the person 'dispatch_failed'"
+    assert result.ephemeral_text == replies.OUR_FAULT
+    bot.settle()
+    assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records), "the cause was not logged"

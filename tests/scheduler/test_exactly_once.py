@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -104,3 +105,39 @@ def test_a_crash_between_claim_and_send_loses_nothing_and_repeats_nothing(queued
     sent = delivered(bot)
     assert len(sent) == len(PEOPLE) * PER_PERSON and set(sent.values()) == {1}
     assert statuses(bot) == Counter({"sent": len(PEOPLE) * PER_PERSON})
+
+
+def test_the_crash_window_repeats_only_the_message_in_flight_and_only_once(queued: tuple[LocalBot, str]) -> None:
+    """The one documented repeat: killed after Slack accepted a message and before its row said so."""
+    bot, url = queued
+    crashed = tick(bot, url, NOW, TURNABOUT_FAILPOINTS="outbox.after_send")
+    _, err = crashed.communicate(timeout=120)
+    assert crashed.returncode == EXIT_CODE, err
+    (in_flight,) = delivered(bot)  # exactly one message got out before the kill
+    after = tick(bot, url, NOW + timedelta(minutes=5))
+    _, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err
+    again = tick(bot, url, NOW + timedelta(minutes=10))
+    again.communicate(timeout=120)
+    sent = delivered(bot)
+    assert len(sent) == len(PEOPLE) * PER_PERSON, "nothing lost"
+    assert {text for text, times in sent.items() if times > 1} == {in_flight}
+    assert sent[in_flight] == 2
+    assert statuses(bot) == Counter({"sent": len(PEOPLE) * PER_PERSON})
+
+
+def test_a_stop_signal_finishes_the_message_in_hand_and_repeats_nothing(queued: tuple[LocalBot, str]) -> None:
+    bot, url = queued
+    # Slack answering slowly, so the stop lands mid-batch.
+    bot.fake.fail_next("chat.postMessage", error="", status=200, times=10_000, delay=0.02)
+    running = tick(bot, url, NOW)
+    bot.fake.wait_until(lambda: len(delivered(bot)) >= 5, timeout=60)
+    running.send_signal(signal.SIGTERM)
+    _, err = running.communicate(timeout=60)
+    assert running.returncode == 0, err
+    first = delivered(bot)
+    assert 0 < len(first) < len(PEOPLE) * PER_PERSON
+    after = tick(bot, url, NOW + timedelta(minutes=5))
+    after.communicate(timeout=120)
+    sent = delivered(bot)
+    assert len(sent) == len(PEOPLE) * PER_PERSON and set(sent.values()) == {1}
