@@ -1,4 +1,5 @@
-"""Shared fixtures: real databases (a SQLite file, and the PostgreSQL server where reachable)."""
+"""Shared fixtures: real databases (a SQLite file, and the PostgreSQL server where reachable), and the real bot
+against the fake Slack over each transport Slack uses (HTTP requests and Socket Mode)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from sqlalchemy.exc import OperationalError
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from storage.db import make_engine, migrate
+
+# Every end-to-end journey runs over both transports: `-m socket_mode` runs only the Socket Mode runs,
+# `-m "not socket_mode"` everything over HTTP alone.
+TRANSPORTS = [
+    pytest.param("http", marks=pytest.mark.http_mode, id="http"),
+    pytest.param("socket", marks=pytest.mark.socket_mode, id="socket"),
+]
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("TURNABOUT_REQUIRE_POSTGRES") == "1"
@@ -82,15 +90,31 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     return result
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Parametrized here rather than on the fixture so that tests about the HTTP endpoint itself (signatures, the
+    # server's limits) are not collected over Socket Mode at all, instead of showing up as skips.
+    if "transport" in metafunc.fixturenames:
+        http_only = metafunc.definition.get_closest_marker("http_only") is not None
+        metafunc.parametrize("transport", TRANSPORTS[:1] if http_only else TRANSPORTS, indirect=True)
+
+
 @pytest.fixture
-def bot(tmp_path: Path) -> Iterator[LocalBot]:
-    """The real bot over real HTTP against the loopback fake Slack, on a SQLite file."""
+def transport(request: pytest.FixtureRequest) -> str:
+    """How Slack reaches the bot: ``"http"`` (signed requests) or ``"socket"`` (Socket Mode envelopes)."""
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def bot(tmp_path: Path, transport: str) -> Iterator[LocalBot]:
+    """The real bot against the loopback fake Slack, on a SQLite file, over HTTP or Socket Mode."""
     with local_bot(
         database_url=f"sqlite:///{tmp_path / 'e2e.db'}",
         users=PEOPLE,
         channels=[LEADS_CHANNEL],
         leads=[LEAD],
         leads_channel=LEADS_CHANNEL.id,
+        mode=transport,
     ) as running:
         yield running
         running.settle()

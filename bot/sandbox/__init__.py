@@ -18,15 +18,24 @@ START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 BANNER = """\
 Turnabout sandbox: no Slack tokens are configured, so Turnabout is running against its own loopback Slack
-workspace ({people} synthetic colleagues). The real bot serves HTTP on 127.0.0.1; every request it gets is
-signed like Slack's, and every Web API call it makes is checked against Slack's API contract and Block Kit
-limits. Below is what each person sees in Slack. To connect a real workspace, see README.md ("Set up in Slack").
+workspace ({people} synthetic colleagues). {transport},
+and every Web API call it makes is checked against Slack's API contract and Block Kit limits. Below is what
+each person sees in Slack. To connect a real workspace, see README.md ("Set up in Slack").
 """
 
+TRANSPORTS = {
+    "http": "The real bot serves HTTP on 127.0.0.1; every request it gets is signed like Slack's",
+    "socket": "The real bot connects in Socket Mode; every envelope it gets must be acknowledged like Slack's",
+}
 
-def run_sandbox(*, database_url: str | None = None, transcript: str | None = None) -> int:
-    """Play the scripted journey and print its transcript; non-zero if the bot broke Slack's contract."""
-    print(BANNER.format(people=len(PEOPLE)))
+
+def run_sandbox(*, database_url: str | None = None, transcript: str | None = None, mode: str = "http") -> int:
+    """Play the scripted journey and print its transcript; non-zero if the bot broke Slack's contract.
+
+    Args:
+        mode: How Slack reaches the bot, ``"http"`` or ``"socket"`` (Socket Mode); people see the same either way.
+    """
+    print(BANNER.format(people=len(PEOPLE), transport=TRANSPORTS[mode]))
     with tempfile.TemporaryDirectory(prefix="turnabout-sandbox-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'sandbox.db'}"
         clock = SimClock(START)
@@ -37,6 +46,7 @@ def run_sandbox(*, database_url: str | None = None, transcript: str | None = Non
             leads=[LEAD],
             leads_channel=LEADS_CHANNEL.id,
             clock=clock,
+            mode=mode,
         ) as bot:
             text = play(bot, clock)
             violations = list(bot.fake.violations)

@@ -16,6 +16,9 @@ from bot.logs import RedactSecrets
 from bot.sandbox.local import LocalBot
 from tests.support import join
 
+# The HTTP server is what these test; a Socket Mode bot listens on no port.
+pytestmark = pytest.mark.http_only
+
 
 def get(url: str) -> tuple[int, bytes]:
     try:

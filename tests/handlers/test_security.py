@@ -32,6 +32,7 @@ def slash_body(user_id: str = "U0PRIYA", text: str = "join") -> str:
     )
 
 
+@pytest.mark.http_only  # Socket Mode carries no signature
 def test_forged_unsigned_and_stale_requests_get_401(bot: LocalBot) -> None:
     forged = bot.fake.post_raw(slash_body(), secret="not-the-signing-secret")
     unsigned = bot.fake.post_raw(slash_body(), sign=False)
@@ -42,12 +43,14 @@ def test_forged_unsigned_and_stale_requests_get_401(bot: LocalBot) -> None:
     assert bot.fake.calls_to("views.open") == []
 
 
+@pytest.mark.http_only  # Socket Mode carries no signature
 def test_a_properly_signed_request_within_five_minutes_is_accepted(bot: LocalBot) -> None:
     result = bot.fake.post_raw(slash_body(text="help"), timestamp=int(time.time()) - 240)
     assert result.status == 200
     assert "/mentoring join" in str(result.body)
 
 
+@pytest.mark.http_only  # Socket Mode carries no signature
 def test_a_forged_submission_stores_nothing(bot: LocalBot) -> None:
     payload = '{"type":"view_submission","user":{"id":"U0TOM"},"view":{"id":"V1","callback_id":"signup"}}'
     result = bot.fake.post_raw("payload=" + urllib.parse.quote(payload), secret="guess")

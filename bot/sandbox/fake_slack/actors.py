@@ -91,17 +91,20 @@ class EventResult(HttpResult):
 
     Attributes:
         event_id: The envelope's event_id (retries reuse it).
+        attempts: How many times Slack delivered it until it was acknowledged (Socket Mode redelivers an envelope
+            that is not acknowledged in time; over HTTP the fake leaves retries to the test).
     """
 
     event_id: str = ""
     fake: FakeSlack | None = field(default=None, repr=False, compare=False)
+    attempts: int = 1
 
-    def retry(self, retry_num: int = 1, retry_reason: str = "http_timeout") -> EventResult:
+    def retry(self, retry_num: int = 1, retry_reason: str | None = None) -> EventResult:
         """Deliver the same event again as Slack's retry.
 
         Args:
-            retry_num: ``X-Slack-Retry-Num``.
-            retry_reason: ``X-Slack-Retry-Reason``.
+            retry_num: ``X-Slack-Retry-Num`` (``retry_attempt`` in Socket Mode).
+            retry_reason: ``X-Slack-Retry-Reason`` (``retry_reason``); default: the transport's timeout reason.
 
         Returns:
             The app's answer to the retry.
@@ -476,7 +479,7 @@ class FakeUserActor:
         return result
 
     def open_home(
-        self, *, tab: str = "home", retry_num: int | None = None, retry_reason: str = "http_timeout"
+        self, *, tab: str = "home", retry_num: int | None = None, retry_reason: str | None = None
     ) -> EventResult:
         """Open the app's Home tab (sends app_home_opened).
 
@@ -484,7 +487,7 @@ class FakeUserActor:
             tab: ``"home"`` or ``"messages"``.
             retry_num: Instead of a new visit, re-deliver the person's last app_home_opened event with the
                 same event_id as Slack's N-th retry.
-            retry_reason: ``X-Slack-Retry-Reason`` for retries.
+            retry_reason: ``X-Slack-Retry-Reason`` for retries (default: the transport's timeout reason).
 
         Returns:
             The app's answer.

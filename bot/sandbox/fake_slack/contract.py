@@ -23,8 +23,10 @@ from typing import Any
 
 CONTRACT_PATH = Path(__file__).with_name("contract.json")
 
-# The Web API methods the product uses; the fake implements exactly these.
+# The Web API methods the product uses; the fake implements exactly these. apps.connections.open is called by
+# slack_sdk's Socket Mode client, not by the product's code.
 METHODS: tuple[str, ...] = (
+    "apps.connections.open",
     "auth.test",
     "users.info",
     "users.list",
@@ -37,16 +39,169 @@ METHODS: tuple[str, ...] = (
     "views.update",
     "views.push",
     "views.publish",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
 )
 
 SOURCE_NOTE = (
     "Derived by bot/fake_slack/contract.py. Method arguments and required flags: "
     "slackapi/slack-api-specs web-api/slack_web_openapi_v2_without_examples.json "
     "(MIT License, Copyright (c) Slack Technologies), corrected by the overrides recorded below. "
+    "apps.connections.open, newer than that spec, from docs.slack.dev/reference/methods/apps.connections.open. "
+    "files.getUploadURLExternal and files.completeUploadExternal, newer than that spec, from their "
+    "docs.slack.dev/reference/methods pages (see NOT_IN_SPEC). Scopes: the spec's security entries, granular names. "
     "Block Kit limits: slack_sdk 3.47.0 model validators (MIT) plus docs.slack.dev figures quoted in the "
     "oracles README. Rate-limit tiers: slackapi/java-slack-sdk MethodsRateLimits.java (MIT) and "
     "docs.slack.dev/apis/web-api/rate-limits."
 )
+
+# Errors every docs.slack.dev method page lists besides the method's own (auth, transport and platform errors).
+_PLATFORM_ERRORS: tuple[str, ...] = (
+    "access_denied",
+    "accesslimited",
+    "account_inactive",
+    "deprecated_endpoint",
+    "ekm_access_denied",
+    "enterprise_is_restricted",
+    "fatal_error",
+    "internal_error",
+    "invalid_arg_name",
+    "invalid_arguments",
+    "invalid_array_arg",
+    "invalid_auth",
+    "invalid_charset",
+    "invalid_form_data",
+    "invalid_post_type",
+    "method_deprecated",
+    "missing_post_type",
+    "missing_scope",
+    "no_permission",
+    "not_allowed_token_type",
+    "not_authed",
+    "org_login_required",
+    "ratelimited",
+    "request_timeout",
+    "service_unavailable",
+    "team_access_not_granted",
+    "team_added_to_org",
+    "token_expired",
+    "token_revoked",
+    "two_factor_setup_required",
+)
+
+# Methods Slack added after the 2020 spec was frozen (Socket Mode launched in 2021), as their docs page states
+# them. The rate-limit tier still comes from the java-slack-sdk table, like every other method's.
+NOT_IN_SPEC: dict[str, dict[str, Any]] = {
+    "apps.connections.open": {
+        "args": [],
+        "required": [],
+        "content_types": ["application/json", "application/x-www-form-urlencoded"],
+        "errors": [
+            "access_denied",
+            "accesslimited",
+            "account_inactive",
+            "deprecated_endpoint",
+            "ekm_access_denied",
+            "enterprise_is_restricted",
+            "fatal_error",
+            "internal_error",
+            "invalid_arg_name",
+            "invalid_arguments",
+            "invalid_array_arg",
+            "invalid_auth",
+            "invalid_charset",
+            "invalid_form_data",
+            "invalid_post_type",
+            "method_deprecated",
+            "missing_post_type",
+            "missing_scope",
+            "no_permission",
+            "not_allowed_token_type",
+            "not_authed",
+            "org_login_required",
+            "ratelimited",
+            "request_timeout",
+            "service_unavailable",
+            "team_access_not_granted",
+            "team_added_to_org",
+            "token_expired",
+            "token_revoked",
+            "two_factor_setup_required",
+        ],
+        "source": (
+            "docs.slack.dev/reference/methods/apps.connections.open: no arguments besides the token, form or JSON "
+            "bodies, 'This API method uses an app-level token'; the token must be in the Authorization header, "
+            "'passing it as a POST parameter will result in an error'."
+        ),
+    },
+    # Slack's v2 file upload (slack_sdk's files_upload_v2): get an upload URL, POST the bytes to it, complete.
+    "files.getUploadURLExternal": {
+        "args": ["alt_txt", "filename", "length", "snippet_type"],
+        "required": ["filename", "length"],
+        "content_types": ["application/x-www-form-urlencoded"],
+        "errors": [
+            *_PLATFORM_ERRORS,
+            "alt_txt_too_large",
+            "file_type_not_allowed",
+            "file_upload_size_restricted",
+            "file_uploads_disabled",
+            "file_uploads_except_images_disabled",
+            "missing_argument",
+            "snippet_too_large",
+            "storage_limit_reached",
+            "unknown_snippet_type",
+            "unknown_subtype",
+        ],
+        "scopes": ["files:write"],
+        "source": (
+            "docs.slack.dev/reference/methods/files.getUploadURLExternal: required length (integer, 'size in bytes') "
+            "and filename, optional snippet_type and alt_txt; bot scope files:write; Tier 4; returns upload_url and "
+            "file_id; errors as listed there. Content type: api.slack.com's page lists form bodies only "
+            "(docs.slack.dev adds JSON, but JSON bodies are reported refused live), so form only."
+        ),
+    },
+    "files.completeUploadExternal": {
+        "args": [
+            "blocks",
+            "channel_id",
+            "channels",
+            "files",
+            "icon_emoji",
+            "icon_url",
+            "initial_comment",
+            "thread_ts",
+            "username",
+        ],
+        "required": ["files"],
+        "content_types": ["application/json", "application/x-www-form-urlencoded"],
+        "errors": [
+            *_PLATFORM_ERRORS,
+            "channel_not_found",
+            "channels_limit_exceeded",
+            "file_not_found",
+            "file_type_not_allowed",
+            "file_update_failed",
+            "file_uploads_except_images_disabled",
+            "invalid_blocks",
+            "invalid_channel",
+            "not_in_channel",
+            "posting_to_channel_denied",
+            "user_is_external_guest",
+        ],
+        "scopes": ["files:write"],
+        "source": (
+            "docs.slack.dev/reference/methods/files.completeUploadExternal: required files (array of id + optional "
+            "title), optional channel_id, channels (at most 100), initial_comment (blocks ignored when it is set), "
+            "thread_ts (one channel only), blocks, username/icon_* (chat:write.customize); bot scope files:write; "
+            "Tier 4; 'This method can only be called once'; errors as listed there (file_not_found: 'Could not find "
+            "the file from the upload ticket', not_in_channel: 'User/bot membership is required')."
+        ),
+    },
+}
+
+# Which kind of token each method takes. Everything the product calls takes the bot token; an app-level token
+# (xapp-) opens Socket Mode connections and nothing else the product needs.
+APP_TOKEN_METHODS: frozenset[str] = frozenset({"apps.connections.open"})
 
 # Arguments every method accepts although the 2020 spec does not list them.
 COMMON_ARGS: dict[str, str] = {
@@ -123,6 +278,18 @@ SPECIAL_TIERS: dict[str, dict[str, Any]] = {
     },
 }
 
+# Tier bursts the docs allow in prose only. Without one, Tier1's "1+ per minute" would make a Socket Mode client
+# wait a minute for each reconnection's apps.connections.open, which real Slack does not do.
+TIER_BURSTS: dict[str, dict[str, Any]] = {
+    "Tier1": {
+        "burst": 5,
+        "note": (
+            "docs.slack.dev/apis/web-api/rate-limits: Tier 1 '1+ per minute ... A small amount of burst behavior "
+            "is tolerated'. 5 calls at once, refilled at the per-minute rate, is a choice: Slack publishes no number."
+        ),
+    },
+}
+
 
 class ContractError(RuntimeError):
     """Raised when the oracles no longer contain what the derivation expects."""
@@ -150,9 +317,27 @@ def _search(pattern: str, text: str, what: str) -> re.Match[str]:
 def _derive_methods(spec: Mapping[str, Any], tiers: Mapping[str, str]) -> dict[str, Any]:
     methods: dict[str, Any] = {}
     for name in METHODS:
+        if name not in tiers:
+            raise ContractError(f"no rate-limit tier for {name}")
         path = spec["paths"].get(f"/{name}")
         if path is None:
-            raise ContractError(f"the OpenAPI spec has no /{name}")
+            if name not in NOT_IN_SPEC:
+                raise ContractError(f"the OpenAPI spec has no /{name}")
+            documented = NOT_IN_SPEC[name]
+            methods[name] = {
+                "args": sorted(documented["args"]),
+                "required": sorted(documented["required"]),
+                "one_of": ONE_OF.get(name, []),
+                "newer_args": NEWER_ARGS.get(name, {}),
+                "required_overrides": {},
+                "content_types": sorted(documented["content_types"]),
+                "spec_errors": sorted(documented["errors"]),
+                "tier": tiers[name],
+                "token": "app" if name in APP_TOKEN_METHODS else "bot",
+                "scopes": sorted(documented.get("scopes", [])),
+                "not_in_spec": documented["source"],
+            }
+            continue
         # Each path has a single operation; its HTTP verb and "in" locations are ignored on purpose
         # (README caveat: the SDK sends JSON or form bodies whatever the spec says).
         (operation,) = path.values()
@@ -161,8 +346,6 @@ def _derive_methods(spec: Mapping[str, Any], tiers: Mapping[str, str]) -> dict[s
         required = (spec_required | set(REQUIRED_OVERRIDES.get(name, {}))) - set(NOT_REQUIRED_OVERRIDES.get(name, {}))
         error_schema = operation.get("responses", {}).get("default", {}).get("schema", {})
         errors = error_schema.get("properties", {}).get("error", {}).get("enum", [])
-        if name not in tiers:
-            raise ContractError(f"no rate-limit tier for {name}")
         methods[name] = {
             "args": sorted(p["name"] for p in params),
             "required": sorted(required),
@@ -175,8 +358,21 @@ def _derive_methods(spec: Mapping[str, Any], tiers: Mapping[str, str]) -> dict[s
             "content_types": sorted(operation.get("consumes", [])),
             "spec_errors": sorted(errors),
             "tier": tiers[name],
+            "token": "app" if name in APP_TOKEN_METHODS else "bot",
+            "scopes": _granular_scopes(operation),
         }
     return methods
+
+
+def _granular_scopes(operation: Mapping[str, Any]) -> list[str]:
+    """The scopes that let a bot token call a spec operation (any one of them will do).
+
+    The 2020 spec names legacy scopes ("chat:write:bot"); bot tokens hold the granular name. "none" means no
+    scope is needed (auth.test, views.*).
+    """
+    security = operation.get("security") or [{}]
+    scopes = {re.sub(r":(bot|user)$", "", s) for s in security[0].get("slackAuth", [])}
+    return sorted(scopes - {"none"})
 
 
 def _derive_tiers(tier_note: str, used: set[str]) -> dict[str, Any]:
@@ -184,7 +380,9 @@ def _derive_tiers(tier_note: str, used: set[str]) -> dict[str, Any]:
     if set(per_minute) != {"Tier1", "Tier2", "Tier3", "Tier4"}:
         raise ContractError(f"tier figures not found in the tiers note: {tier_note!r}")
     _search(r"~1 msg/sec/channel", tier_note, "chat.postMessage's one message per second per channel")
-    table: dict[str, Any] = {tier: {"per_minute": n} for tier, n in sorted(per_minute.items())}
+    table: dict[str, Any] = {
+        tier: {"per_minute": n, **TIER_BURSTS.get(tier, {})} for tier, n in sorted(per_minute.items())
+    }
     for tier in sorted(used):
         if tier.startswith("SpecialTier_"):
             if tier not in SPECIAL_TIERS:
@@ -240,7 +438,7 @@ def derive_contract(oracles_dir: Path) -> dict[str, Any]:
 
     Returns:
         A JSON-serialisable dict: ``source``, ``common_args``, ``methods`` (args, required, one_of,
-        newer_args, accepted content types, tier per method), ``rate_limit_tiers``, ``block_kit_limits``
+        newer_args, accepted content types, tier and token kind per method), ``rate_limit_tiers``, ``block_kit_limits``
         and ``behaviour``.
 
     Raises:

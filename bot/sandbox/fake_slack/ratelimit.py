@@ -14,7 +14,9 @@ class RateLimiter:
     """Sliding one-minute windows per method, plus chat.postMessage's per-channel token bucket.
 
     A sliding window lets bursts through up to the per-minute figure, which matches the docs'
-    "occasional bursts" wording better than a fixed spacing between calls would.
+    "occasional bursts" wording better than a fixed spacing between calls would. A tier with a ``burst``
+    (Tier1: "1+ per minute", "a small amount of burst behavior is tolerated") is a token bucket instead:
+    ``burst`` calls at once, refilled at the per-minute rate.
     """
 
     def __init__(self, tiers: Mapping[str, Any], method_tiers: Mapping[str, str]) -> None:
@@ -28,11 +30,13 @@ class RateLimiter:
         self._method_tiers = method_tiers
         self._windows: dict[str, deque[float]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, last refill time)
+        self._method_buckets: dict[str, tuple[float, float]] = {}  # method -> (tokens, last refill time)
 
     def reset(self) -> None:
         """Forget all past calls."""
         self._windows.clear()
         self._buckets.clear()
+        self._method_buckets.clear()
 
     def check(self, method: str, now: float, *, channel: str | None = None) -> int | None:
         """Count a call, or refuse it.
@@ -46,6 +50,8 @@ class RateLimiter:
             ``None`` when the call is allowed (and counted), else the Retry-After seconds.
         """
         tier = self._tiers.get(self._method_tiers.get(method, ""), {})
+        if "burst" in tier:
+            return self._method_bucket(method, tier, now)
         retry_after = self._bucket_retry(tier, channel, now) if channel is not None else None
         window = self._windows.setdefault(method, deque())
         while window and window[0] <= now - _WINDOW:
@@ -73,3 +79,14 @@ class RateLimiter:
         if tokens >= 1:
             return None
         return max(1, math.ceil((1 - tokens) / rate))
+
+    def _method_bucket(self, method: str, tier: Mapping[str, Any], now: float) -> int | None:
+        burst = float(tier["burst"])
+        rate = float(tier["per_minute"]) / _WINDOW
+        tokens, last = self._method_buckets.get(method, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1:
+            self._method_buckets[method] = (tokens, now)
+            return max(1, math.ceil((1 - tokens) / rate))
+        self._method_buckets[method] = (tokens - 1, now)
+        return None

@@ -252,15 +252,24 @@ def render_view(view: Mapping[str, Any], *, users: Mapping[str, str] | None = No
 
 
 def render_message(message: Mapping[str, Any], *, users: Mapping[str, str] | None = None) -> str:
-    """Render a message dict (blocks when present, else its mrkdwn text).
+    """Render a message dict (blocks when present, else its mrkdwn text), then its shared files.
 
     Args:
-        message: A message as Slack returns it (``text``, optional ``blocks``).
+        message: A message as Slack returns it (``text``, optional ``blocks`` and ``files``).
         users: User id -> display name.
 
     Returns:
-        Plain text.
+        Plain text; each shared file on its own line as ``:paperclip: name (title)``.
     """
     if message.get("blocks"):
-        return render_blocks(message["blocks"], users=users)
-    return mrkdwn_to_text(str(message.get("text", "")), users=users)
+        body = render_blocks(message["blocks"], users=users)
+    else:
+        body = mrkdwn_to_text(str(message.get("text", "")), users=users)
+    files = [_file_line(f) for f in message.get("files") or [] if isinstance(f, Mapping)]
+    return "\n".join(line for line in (body, *files) if line) if files else body
+
+
+def _file_line(file: Mapping[str, Any]) -> str:
+    name = str(file.get("name") or file.get("id") or "file")
+    title = str(file.get("title") or "")
+    return f":paperclip: {name}" + (f" ({title})" if title and title != name else "")

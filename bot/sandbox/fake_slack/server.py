@@ -1,8 +1,11 @@
 """``FakeSlack``: a loopback Slack for end-to-end tests and the sandbox.
 
 It plays both sides of Slack: the Web API the app calls (``POST /api/<method>`` and response_urls),
-and the platform that sends the app signed slash commands, interactions and events on behalf of
-people (see :mod:`bot.sandbox.fake_slack.actors`).
+and the platform that sends the app slash commands, interactions and events on behalf of people (see
+:mod:`bot.sandbox.fake_slack.actors`). Those go where the app's settings would send them: signed HTTP
+requests to its request URL (``transport="http"``), or envelopes over the Socket Mode WebSocket the app
+opened (``transport="socket"``, see :mod:`bot.sandbox.fake_slack.socket_mode`). Either way the actors get
+the app's answer in the same :class:`HttpResult` shape.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,8 +33,9 @@ from bot.sandbox.fake_slack.models import JSON, Call, FakeChannel, FakeSlackUsag
 from bot.sandbox.fake_slack.ratelimit import RateLimiter
 from bot.sandbox.fake_slack.render import render_message
 from bot.sandbox.fake_slack.signing import signature_headers
+from bot.sandbox.fake_slack.socket_mode import Delivery, SocketModeServer, new_app_token
 from bot.sandbox.fake_slack.webapi import ApiError, WebApi, decode_json_args
-from bot.sandbox.fake_slack.workspace import Activity, Ephemeral, StoredMessage, Workspace
+from bot.sandbox.fake_slack.workspace import Activity, Ephemeral, StoredFile, StoredMessage, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +47,34 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "im:history",
     "users:read",
     "users:read.email",
+    "files:write",
 )
+
+UPLOAD_PATH = "/upload/v1/"  # Slack's upload URLs are https://files.slack.com/upload/v1/<secret>
+
+
+def _upload_body(raw: bytes, content_type: str) -> bytes | None:
+    """The file bytes of an upload POST: the raw body, or the ``file``/``filename`` part of a multipart form.
+
+    Returns:
+        The bytes, or None for a multipart form without such a part.
+    """
+    if not content_type.lower().startswith("multipart/form-data"):
+        return raw
+    head = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+    form = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
+    for part in form.walk():
+        if part.is_multipart():
+            continue
+        if part.get_param("name", header="content-disposition") in ("file", "filename"):
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else b""
+    return None
+
+
+TRANSPORTS = ("http", "socket")
+# "Slack will retry ... up to 3 times" (Events API); Socket Mode redelivers the same way.
+MAX_EVENT_RETRIES = 3
 
 
 class FakeSlackTimeout(AssertionError):
@@ -102,6 +135,12 @@ class FakeSlack:
         fake.start()
         fake.app_url = "http://127.0.0.1:3456/slack/events"
         app = App(token="xoxb-test", signing_secret="s3cret", client=WebClient(base_url=fake.api_url))
+
+    In Socket Mode nothing listens for Slack; the app connects::
+
+        fake = FakeSlack(bot_token="xoxb-test", app_token="xapp-1-...", transport="socket", users=[...])
+        app = App(client=WebClient(token="xoxb-test", base_url=fake.start().api_url))
+        SocketModeHandler(app, "xapp-1-...").connect()
     """
 
     def __init__(
@@ -109,6 +148,8 @@ class FakeSlack:
         *,
         bot_token: str = "xoxb-fake-token",
         signing_secret: str = "fake-signing-secret",
+        app_token: str | None = None,
+        transport: str = "http",
         users: Iterable[FakeUser] = (),
         channels: Iterable[FakeChannel] = (),
         team_id: str = "T0TURNABT",
@@ -134,8 +175,12 @@ class FakeSlack:
         """Configure the fake (call :meth:`start` to serve it).
 
         Args:
-            bot_token: The only token the Web API accepts (``Authorization: Bearer ...``).
+            bot_token: The only bot token the Web API accepts (``Authorization: Bearer ...``).
             signing_secret: Secret used to sign requests to the app.
+            app_token: The app-level token (``xapp-...``) that ``apps.connections.open`` accepts; default: a
+                random one, see :attr:`app_token`.
+            transport: Where slash commands, interactions and events go: ``"http"`` (signed POSTs to
+                :attr:`app_url`) or ``"socket"`` (envelopes over the app's Socket Mode connection).
             users: People in the workspace (the bot user and Slackbot are added).
             channels: Channels that exist up front.
             team_id: Workspace id.
@@ -148,18 +193,22 @@ class FakeSlack:
             verification_token: Legacy ``token`` field of payloads.
             rate_limits: Enforce the contract's rate-limit tiers (answer 429).
             trigger_ttl: Seconds a trigger_id stays valid (contract: 3).
-            ack_timeout: Seconds the app has to answer a request (contract: 3).
+            ack_timeout: Seconds the app has to answer a request or acknowledge an envelope (contract: 3).
             auto_settle: Actor actions wait for the app's follow-up Web API calls before returning.
             settle_quiet: Quiet period that counts as settled.
-            app_timeout: HTTP timeout for requests to the app.
+            app_timeout: How long the fake waits for the app's answer (HTTP response or Socket Mode ack).
             scopes: Scopes reported in ``x-oauth-scopes``.
             clock: Time source for timestamps, triggers, response_urls and rate limits.
             seed: Seed for generated ids, so transcripts are reproducible.
             host: Interface to listen on.
             port: Port (0 picks a free one).
         """
+        if transport not in TRANSPORTS:
+            raise FakeSlackUsageError(f"transport is one of {TRANSPORTS}, not {transport!r}")
         self.contract = load_contract()
         behaviour = self.contract["behaviour"]
+        self.transport = transport
+        self.app_token = app_token or new_app_token(app_id)
         self.bot_token = bot_token
         self.signing_secret = signing_secret
         self.verification_token = verification_token
@@ -174,6 +223,9 @@ class FakeSlack:
         # When the app runs in this process, the harness can say exactly when its listeners are done; without
         # it, settling falls back to waiting for a quiet spell, which a loaded machine can outlast.
         self.app_idle: Callable[[float], bool] | None = None
+        # How long a redelivered Socket Mode event waits for the app to reconnect: slack_sdk's builtin client
+        # notices a connection Slack closed only at its next ping check (every 10 s by default).
+        self.reconnect_wait = 15.0
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.warnings: list[str] = []
@@ -197,7 +249,10 @@ class FakeSlack:
             warning=self._warning,
             trigger_ttl=lambda: self.trigger_ttl,
             scopes=scopes,
+            socket_url=lambda: self.sockets.issue_url(),
+            upload_url=lambda secret: self.url + UPLOAD_PATH.lstrip("/") + secret,
         )
+        self.sockets = SocketModeServer(app_id=app_id, violation=self._violation, warning=self._warning, host=host)
         self.validator = BlockKitValidator(self.contract["block_kit_limits"])
         self._limiter = RateLimiter(
             self.contract["rate_limit_tiers"], {m: s["tier"] for m, s in self.contract["methods"].items()}
@@ -230,12 +285,15 @@ class FakeSlack:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
         )
         self._thread.start()
+        if self.transport == "socket":
+            self.sockets.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving and free the port."""
+        """Stop serving (the Socket Mode endpoint too) and free the ports."""
         if self._server is None:
             return
+        self.sockets.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -366,6 +424,31 @@ class FakeSlack:
             return [e.as_dict() for e in self.workspace.ephemerals if e.user == user_id and not e.deleted]
 
     @property
+    def files(self) -> dict[str, StoredFile]:
+        """Files the app uploaded (or started to), by id: ``fake.files[file_id].content`` holds the bytes."""
+        with self.workspace.lock:
+            return dict(self.workspace.files)
+
+    def uploaded_files(self, channel: str) -> list[StoredFile]:
+        """Return the files shared in a conversation, oldest first (``.content`` bytes, ``.text()``, ``.name``).
+
+        Args:
+            channel: Conversation id (or a user id for their DM with the app).
+
+        Returns:
+            The files whose share message is still there.
+        """
+        with self.workspace.lock:
+            resolved = self.workspace.resolve_channel(channel)
+            if resolved is None:
+                return []
+            shown = {m.ts for m in self.workspace.messages.get(resolved.id, []) if not m.deleted}
+            shared = [
+                (ts, f) for f in self.workspace.files.values() for c, ts in f.shares if c == resolved.id and ts in shown
+            ]
+            return [f for _, f in sorted(shared, key=lambda pair: float(pair[0]))]
+
+    @property
     def activity(self) -> list[Activity]:
         """Everything user-visible that happened, in order (for transcripts)."""
         return self.workspace.activity
@@ -421,8 +504,8 @@ class FakeSlack:
         """Make the next call(s) of a method fail.
 
         Args:
-            method: Method name, or ``"*"`` for any.
-            error: Slack error code in the body.
+            method: Method name, ``"upload_url"`` for the file upload POST, or ``"*"`` for any.
+            error: Slack error code in the body (the text body of an upload_url answer).
             status: HTTP status (default 429 for ``ratelimited``, else 200 as Slack uses for errors).
             retry_after: ``Retry-After`` seconds (default 1 for 429s).
             times: How many calls fail.
@@ -525,6 +608,8 @@ class FakeSlack:
                     reply = self._serve_api(path[len("/api/") :], headers, raw, query)
                 elif path.startswith("/response/"):
                     reply = self._serve_response_url(path[len("/response/") :], headers, raw)
+                elif path.startswith(UPLOAD_PATH):
+                    reply = self._serve_upload(path[len(UPLOAD_PATH) :], handler.command, headers, raw)
                 else:
                     reply = _Reply(404, b"not_found", "text/plain")
             except Exception as exc:  # the fake must not hide its own bugs behind a dropped connection
@@ -581,6 +666,7 @@ class FakeSlack:
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
+        in_header = token is not None
         body_token = args.pop("token", None)
         if token is None and not json_body and body_token:
             token = str(body_token)  # Slack accepts a token POST parameter, but not inside JSON bodies
@@ -599,7 +685,7 @@ class FakeSlack:
                 self._record(method, args, body, fault.status, now, content_type)
                 return _Reply(fault.status, json.dumps(body).encode(), headers=extra)
 
-        status, body, extra_headers = self._api_answer(method, args, token, parse_error, json_body, now)
+        status, body, extra_headers = self._api_answer(method, args, token, in_header, parse_error, json_body, now)
         self._record(method, args, body, status, now, content_type)
         if not body.get("ok"):
             with self.workspace.lock:
@@ -607,7 +693,14 @@ class FakeSlack:
         return _Reply(status, json.dumps(body).encode(), headers=extra_headers)
 
     def _api_answer(
-        self, method: str, args: JSON, token: str | None, parse_error: str | None, json_body: bool, now: float
+        self,
+        method: str,
+        args: JSON,
+        token: str | None,
+        in_header: bool,
+        parse_error: str | None,
+        json_body: bool,
+        now: float,
     ) -> tuple[int, JSON, dict[str, str]]:
         headers = {"x-oauth-scopes": ",".join(self.webapi.scopes), "x-accepted-oauth-scopes": ""}
         if parse_error is not None:
@@ -619,9 +712,9 @@ class FakeSlack:
         if not token:
             self._violation(f"{method}: no token (expected Authorization: Bearer <bot token>)")
             return 200, {"ok": False, "error": "not_authed"}, headers
-        if token != self.bot_token:
-            self._violation(f"{method}: wrong token")
-            return 200, {"ok": False, "error": "invalid_auth"}, headers
+        refused = self._token_problem(method, token, in_header)
+        if refused is not None:
+            return 200, {"ok": False, "error": refused}, headers
         if self.rate_limits:
             channel = str(args.get("channel")) if method == "chat.postMessage" and args.get("channel") else None
             with self.workspace.lock:
@@ -640,9 +733,86 @@ class FakeSlack:
                 self._violation(exc.violation)
             return 200, exc.body(), headers
 
+    def _token_problem(self, method: str, token: str, in_header: bool) -> str | None:
+        """Slack's error for a token this method does not take (and the violation), or None when it is right."""
+        app_level = token.startswith("xapp-")
+        if self.contract["methods"][method].get("token") == "app":
+            if not app_level:
+                self._violation(f"{method}: called with a bot or user token; it takes the app-level (xapp-) token")
+                return "not_allowed_token_type"
+            if not in_header:
+                self._violation(f"{method}: the app-level token must be in the Authorization header, not the body")
+                return "invalid_auth"
+            if token != self.app_token:
+                self._violation(f"{method}: wrong app-level token")
+                return "invalid_auth"
+            return None
+        if app_level:
+            self._violation(f"{method}: called with the app-level (xapp-) token; it takes the bot token")
+            return "not_allowed_token_type"
+        if token != self.bot_token:
+            self._violation(f"{method}: wrong token")
+            return "invalid_auth"
+        return None
+
     def _record(self, method: str, args: JSON, body: JSON, status: int, now: float, content_type: str) -> None:
         with self.workspace.lock:
             self.calls.append(Call(method, args, body, status, now, content_type))
+
+    # -- file upload URLs ------------------------------------------------------------------------
+
+    def _serve_upload(self, secret: str, verb: str, headers: Mapping[str, str], raw: bytes) -> _Reply:
+        """The upload_url of files.getUploadURLExternal: POST the file's bytes, raw or as a multipart form.
+
+        docs.slack.dev files.getUploadURLExternal: "Files can be sent as raw bytes or can be multipart form
+        encoded. Slack will return HTTP 200 if the upload is successful"; the body then reads
+        ``OK - <bytes received>`` (python-slack-sdk issue 1277's debug log). No token is needed: the URL is the
+        credential. What Slack answers when the byte count differs from the declared ``length`` is not
+        documented; the fake refuses it (HTTP 400) so the app cannot complete a file it did not fully send.
+        """
+        now = self.clock()
+        content_type = headers.get("content-type", "")
+
+        def answer(status: int, text: str, file_id: str = "", size: int = 0, violation: str | None = None) -> _Reply:
+            if violation:
+                self._violation(f"upload_url: {violation}")
+            body: JSON = {"ok": status == 200} if status == 200 else {"ok": False, "error": text}
+            self._record("upload_url", {"file_id": file_id, "length": size}, body, status, now, content_type)
+            return _Reply(status, text.encode(), "text/plain; charset=utf-8")
+
+        fault = self._take_fault("upload_url")
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.reset:
+                self._record("upload_url", {}, {}, 0, now, content_type)
+                return _Reply(0, b"", reset=True)
+            if fault.error:
+                # Upload URLs answer in HTTP statuses, not {"ok": false}: a 200 here would read as success.
+                return answer(fault.status if fault.status != 200 else 500, fault.error)
+        if verb != "POST":
+            return answer(405, "method_not_allowed", violation=f"{verb} instead of POST")
+        with self.workspace.lock:
+            file_id = self.workspace.upload_tickets.get(secret)
+            stored = self.workspace.files.get(file_id) if file_id else None
+            if stored is None:
+                return answer(404, "not_found", violation="no such upload URL (files.getUploadURLExternal issues them)")
+            if stored.completed:
+                return answer(404, "not_found", stored.id, violation=f"file {stored.id} was already completed")
+            data = _upload_body(raw, content_type)
+            if data is None:
+                return answer(400, "invalid_form_data", stored.id, violation="multipart body without a file part")
+            if len(data) != stored.length:
+                return answer(
+                    400,
+                    "length_mismatch",
+                    stored.id,
+                    len(data),
+                    f"{len(data)} bytes sent for {stored.id} ({stored.name}), but files.getUploadURLExternal "
+                    f"declared length={stored.length}",
+                )
+            stored.content = data
+        return answer(200, f"OK - {len(data)}", stored.id, len(data))
 
     # -- response_url ----------------------------------------------------------------------------
 
@@ -741,7 +911,7 @@ class FakeSlack:
         secret: str | None = None,
         timestamp: int | None = None,
     ) -> HttpResult:
-        """Send an arbitrary request to the app (forged, unsigned or stale ones included).
+        """Send an arbitrary request to the app (forged, unsigned or stale ones included); HTTP mode only.
 
         Args:
             body: Raw body.
@@ -754,6 +924,7 @@ class FakeSlack:
         Returns:
             The app's answer.
         """
+        self._require_http("post_raw (a raw, possibly forged, HTTP request)")
         data = body.encode() if isinstance(body, str) else body
         all_headers = {"Content-Type": content_type}
         if sign:
@@ -762,7 +933,7 @@ class FakeSlack:
         return self._post_to_app(data, all_headers)
 
     def send_interaction(self, payload: JSON, *, what: str = "") -> HttpResult:
-        """Send an interaction payload (``payload=<urlencoded JSON>``) as Slack does.
+        """Send an interaction payload as Slack does (``payload=<urlencoded JSON>``, or an ``interactive`` envelope).
 
         Args:
             payload: block_actions, view_submission, view_closed, shortcut... payload.
@@ -772,12 +943,12 @@ class FakeSlack:
             The app's answer.
         """
         body = urllib.parse.urlencode({"payload": json.dumps(payload, separators=(",", ":"))})
-        return self._signed(
-            body.encode(), "application/x-www-form-urlencoded", what or payload.get("type", ""), payload
+        return self._to_app(
+            "interactive", payload, body.encode(), "application/x-www-form-urlencoded", what or payload.get("type", "")
         )
 
     def send_form(self, fields: Mapping[str, str], *, what: str = "") -> HttpResult:
-        """Send a form-encoded request (slash commands).
+        """Send a slash command (form-encoded over HTTP, a ``slash_commands`` envelope in Socket Mode).
 
         Args:
             fields: Form fields.
@@ -787,17 +958,15 @@ class FakeSlack:
             The app's answer.
         """
         body = urllib.parse.urlencode(dict(fields)).encode()
-        return self._signed(body, "application/x-www-form-urlencoded", what, dict(fields))
+        return self._to_app("slash_commands", dict(fields), body, "application/x-www-form-urlencoded", what)
 
-    def send_event(
-        self, event: JSON, *, retry_num: int | None = None, retry_reason: str = "http_timeout"
-    ) -> EventResult:
+    def send_event(self, event: JSON, *, retry_num: int | None = None, retry_reason: str | None = None) -> EventResult:
         """Wrap an event in an ``event_callback`` envelope and deliver it.
 
         Args:
             event: The inner event (``type``, ``user``, ...).
-            retry_num: Mark the delivery as Slack's N-th retry (``X-Slack-Retry-Num``).
-            retry_reason: ``X-Slack-Retry-Reason`` for retries.
+            retry_num: Mark the delivery as Slack's N-th retry (``X-Slack-Retry-Num``, or ``retry_attempt``).
+            retry_reason: Why it is retried; default ``http_timeout`` over HTTP, ``timeout`` in Socket Mode.
 
         Returns:
             The app's answer, with the event_id for :meth:`retry_event`.
@@ -828,10 +997,7 @@ class FakeSlack:
                 "authed_users": [ws.bot_user_id],
             }
             self._events[event_id] = envelope
-        extra = {}
-        if retry_num is not None:
-            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        return self._deliver_event(event_id, extra)
+        return self._deliver_event(event_id, retry_num, retry_reason)
 
     def change_user(self, user_id: str, **changes: Any) -> EventResult:
         """Change someone's account as an admin or the person would (deactivate, move time zone, new title) and
@@ -861,27 +1027,33 @@ class FakeSlack:
             }
         return self.send_event(event)
 
-    def retry_event(self, event_id: str, *, retry_num: int = 1, retry_reason: str = "http_timeout") -> EventResult:
+    def retry_event(self, event_id: str, *, retry_num: int = 1, retry_reason: str | None = None) -> EventResult:
         """Deliver an event again, as Slack's retry of an unacknowledged delivery.
 
         Args:
             event_id: An event sent before (same envelope, same event_id).
-            retry_num: ``X-Slack-Retry-Num`` (1 to 3 in real Slack).
-            retry_reason: ``X-Slack-Retry-Reason`` (``http_timeout``, ``http_error``...).
+            retry_num: ``X-Slack-Retry-Num`` / ``retry_attempt`` (1 to 3 in real Slack).
+            retry_reason: Default ``http_timeout`` over HTTP (also ``http_error``...), ``timeout`` in Socket Mode.
 
         Returns:
             The app's answer.
         """
-        return self._deliver_event(
-            event_id, {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        )
+        return self._deliver_event(event_id, retry_num, retry_reason)
 
-    def _deliver_event(self, event_id: str, extra: Mapping[str, str]) -> EventResult:
+    def _deliver_event(self, event_id: str, retry_num: int | None, retry_reason: str | None) -> EventResult:
         envelope = self._events.get(event_id)
         if envelope is None:
             raise FakeSlackUsageError(f"no event {event_id!r} was sent")
-        body = json.dumps(envelope, separators=(",", ":")).encode()
-        result = self._signed(body, "application/json", f"event {envelope['event'].get('type')}", envelope, extra)
+        what = f"event {envelope['event'].get('type')}"
+        attempts = 1
+        if self.transport == "socket":
+            result, attempts = self._event_over_socket(envelope, what, retry_num or 0, retry_reason)
+        else:
+            extra = {}
+            if retry_num is not None:
+                extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason or "http_timeout"}
+            body = json.dumps(envelope, separators=(",", ":")).encode()
+            result = self._to_app("events_api", envelope, body, "application/json", what, extra)
         return EventResult(
             status=result.status,
             body=result.body,
@@ -890,27 +1062,51 @@ class FakeSlack:
             payload=envelope,
             event_id=event_id,
             fake=self,
+            attempts=attempts,
         )
 
     def verify_url(self) -> HttpResult:
-        """Send Slack's ``url_verification`` challenge.
+        """Send Slack's ``url_verification`` challenge (HTTP mode only: a Socket Mode app has no request URL).
 
         Returns:
             The app's answer (its body should echo the challenge).
         """
+        self._require_http("url_verification")
         with self.workspace.lock:
             challenge = self.workspace.secret(48)
         payload = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}
         body = json.dumps(payload).encode()
-        return self._signed(body, "application/json", "url_verification", payload)
+        return self._to_app("events_api", payload, body, "application/json", "url_verification")
 
-    def _signed(
-        self, body: bytes, content_type: str, what: str, payload: Any, extra: Mapping[str, str] | None = None
+    def _require_http(self, what: str) -> None:
+        if self.transport != "http":
+            raise FakeSlackUsageError(f"{what} exists in HTTP mode only; this fake delivers over Socket Mode")
+
+    def _to_app(
+        self,
+        kind: str,
+        payload: Any,
+        body: bytes,
+        content_type: str,
+        what: str,
+        extra: Mapping[str, str] | None = None,
     ) -> HttpResult:
-        headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
-        headers.update(signature_headers(self.signing_secret, body))
-        headers.update(extra or {})
-        result = self._post_to_app(body, headers)
+        """Deliver what Slack sends the app over the configured transport, and check the answer alike for both."""
+        if self.transport == "socket":
+            result = self._as_http(
+                self.sockets.deliver(
+                    kind,
+                    payload,
+                    accepts_response_payload=True,
+                    connect_wait=self.ack_timeout,
+                    ack_wait=self.app_timeout,
+                )
+            )
+        else:
+            headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
+            headers.update(signature_headers(self.signing_secret, body))
+            headers.update(extra or {})
+            result = self._post_to_app(body, headers)
         result.payload = payload
         if result.status == 0:
             self._violation(f"{what}: the app could not be reached ({result.body})")
@@ -919,6 +1115,48 @@ class FakeSlack:
         elif result.elapsed > self.ack_timeout:
             self._violation(f"{what}: the app took {result.elapsed:.2f}s to acknowledge (limit {self.ack_timeout}s)")
         return result
+
+    def _event_over_socket(self, envelope: JSON, what: str, attempt: int, reason: str | None) -> tuple[HttpResult, int]:
+        """Deliver an events_api envelope, and deliver it again while it is not acknowledged in time."""
+        attempts = 0
+        while True:
+            attempts += 1
+            delivery = self.sockets.deliver(
+                "events_api",
+                envelope,
+                accepts_response_payload=False,
+                retry_attempt=attempt,
+                retry_reason=(reason or "timeout") if attempt else "",
+                # A redelivery waits for the app to reconnect; real Slack retries over minutes.
+                connect_wait=self.ack_timeout if attempts == 1 else self.reconnect_wait,
+                ack_wait=self.ack_timeout,
+            )
+            result = self._as_http(delivery)
+            result.payload = envelope
+            if delivery.status == "acked":
+                return result, attempts
+            # A connection that went away, or an ack the fake itself discarded, is not the app being slow.
+            if delivery.status == "timeout" and not delivery.ack_dropped:
+                self._violation(f"{what}: not acknowledged within {self.ack_timeout}s; Slack delivers it again")
+            if attempt >= MAX_EVENT_RETRIES:
+                self._violation(f"{what}: still not acknowledged after {MAX_EVENT_RETRIES} retries ({result.body})")
+                return result, attempts
+            attempt += 1
+            reason = "timeout"
+
+    def _as_http(self, delivery: Delivery) -> HttpResult:
+        """An ack as the HTTP response it stands for: its payload is the body, no payload an empty 200."""
+        self._touch(0)  # the app works after its ack: settle() counts quiet time from here
+        if delivery.status == "acked":
+            if delivery.ack_payload is None:
+                return HttpResult(200, "", {}, delivery.elapsed)
+            return HttpResult(200, delivery.ack_payload, {"content-type": "application/json"}, delivery.elapsed)
+        reasons = {
+            "unreachable": "no Socket Mode connection is open",
+            "lost": "the Socket Mode connection closed before the ack",
+            "timeout": f"no ack for envelope {delivery.envelope_id} after {delivery.elapsed:.2f}s",
+        }
+        return HttpResult(0, reasons.get(delivery.status, delivery.status), {}, delivery.elapsed)
 
     def _post_to_app(self, body: bytes, headers: Mapping[str, str]) -> HttpResult:
         if not self.app_url:

@@ -9,16 +9,24 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.sandbox.fake_slack.blockkit import BlockKitValidator, normalize_blocks, text_of
 from bot.sandbox.fake_slack.models import JSON, FakeChannel
 from bot.sandbox.fake_slack.render import render_message
-from bot.sandbox.fake_slack.workspace import Ephemeral, StoredMessage, Workspace, decode_cursor, encode_cursor
+from bot.sandbox.fake_slack.workspace import (
+    Ephemeral,
+    StoredFile,
+    StoredMessage,
+    Workspace,
+    decode_cursor,
+    encode_cursor,
+)
 
 # Arguments that carry JSON; form-encoded requests send them as JSON strings.
-JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 # Error Slack gives when a required argument is missing, where it is not plain invalid_arguments.
 _MISSING_ERRORS: dict[tuple[str, str], str] = {
@@ -34,6 +42,14 @@ _MISSING_ERRORS: dict[tuple[str, str], str] = {
 }
 
 _MPIM_MAX_USERS = 8  # conversations.open: "too_many_users" past 8 people besides the app
+
+# files.completeUploadExternal validates channel_id against this; a user id gets invalid_arguments
+# (bolt-js issue 2115: "input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$ [json-pointer:/channel_id]").
+_CHANNEL_ID_PATTERN = "^[CGDZ][A-Z0-9]{8,}$"
+_CHANNEL_ID_MESSAGE = f"[ERROR] input must match regex pattern: {_CHANNEL_ID_PATTERN} [json-pointer:/channel_id]"
+_MAX_SHARE_CHANNELS = 100  # files.completeUploadExternal: channels_limit_exceeded past 100
+_ALT_TXT_MAX = 1000  # files.getUploadURLExternal: alt_txt_too_large past 1000 characters
+_SNIPPET_MAX_BYTES = 1024 * 1024  # files.getUploadURLExternal: snippet_too_large, "snippets ... are limited to 1MB"
 
 
 class ApiError(Exception):
@@ -117,6 +133,8 @@ class WebApi:
         warning: Callable[[str], None],
         trigger_ttl: Callable[[], float],
         scopes: tuple[str, ...],
+        socket_url: Callable[[], str] | None = None,
+        upload_url: Callable[[str], str] | None = None,
     ) -> None:
         """Create the API.
 
@@ -127,6 +145,9 @@ class WebApi:
             warning: Records a soft problem (what Slack answers with a ``warning``).
             trigger_ttl: Current trigger lifetime in seconds.
             scopes: Scopes reported in ``x-oauth-scopes``.
+            socket_url: Issues a new Socket Mode WebSocket URL (``apps.connections.open``).
+            upload_url: Turns a file's upload secret into the upload_url the fake serves
+                (``files.getUploadURLExternal``).
         """
         self.ws = workspace
         self.contract = contract
@@ -135,10 +156,13 @@ class WebApi:
         self._warning = warning
         self._trigger_ttl = trigger_ttl
         self.scopes = scopes
+        self._socket_url = socket_url
+        self._upload_url = upload_url
         behaviour = contract["behaviour"]
         self.max_stack = 1 + int(behaviour["views_push_max_extra_views"])
         self.view_max_bytes = int(behaviour["view_max_bytes"])
         self._handlers: dict[str, Callable[[JSON], JSON]] = {
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "users.info": self._users_info,
             "users.list": self._users_list,
@@ -151,6 +175,8 @@ class WebApi:
             "views.update": self._views_update,
             "views.push": self._views_push,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     def knows(self, method: str) -> bool:
@@ -179,6 +205,13 @@ class WebApi:
             ApiError: For any Slack error answer.
         """
         spec = self.contract["methods"][method]
+        needed = spec.get("scopes") or []
+        if needed and not set(needed) & set(self.scopes):
+            raise ApiError(
+                "missing_scope",
+                violation=f"{method}: the token lacks {' or '.join(needed)} (add it to the manifest's bot scopes)",
+                extra={"needed": ",".join(needed), "provided": ",".join(self.scopes)},
+            )
         if json_body and "application/json" not in spec["content_types"]:
             # Slack does not read JSON bodies for these methods, so the arguments are lost.
             self._violation(f"{method}: sent as JSON, but Slack only accepts form bodies for it")
@@ -212,6 +245,11 @@ class WebApi:
                 )
 
     # -- auth and users --------------------------------------------------------------------------
+
+    def _apps_connections_open(self, args: JSON) -> JSON:
+        if self._socket_url is None:
+            raise ApiError("internal_error", violation="apps.connections.open: this fake serves no Socket Mode")
+        return {"ok": True, "url": self._socket_url()}
 
     def _auth_test(self, args: JSON) -> JSON:
         ws = self.ws
@@ -458,7 +496,157 @@ class WebApi:
 
     def _readable(self, message: StoredMessage | Ephemeral) -> str:
         names = {u: self.ws.display_name(u) for u in self.ws.users}
-        return render_message({"text": message.text, "blocks": message.blocks}, users=names)
+        files = message.files if isinstance(message, StoredMessage) else None
+        return render_message({"text": message.text, "blocks": message.blocks, "files": files}, users=names)
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def _files_get_upload_url_external(self, args: JSON) -> JSON:
+        ws = self.ws
+        method = "files.getUploadURLExternal"
+        try:
+            length = int(str(args["length"]).strip())
+        except ValueError as exc:
+            raise ApiError(
+                "invalid_arguments",
+                violation=f"{method}: length {args['length']!r} is not an integer",
+                messages=["[ERROR] must be an integer [json-pointer:/length]"],
+            ) from exc
+        if length < 1:
+            # Seen live (node-slack-sdk issue 1569): "must be greater than 1 [json-pointer:/length]" for length 0.
+            raise ApiError(
+                "invalid_arguments",
+                violation=f"{method}: length {length}; an upload needs at least one byte",
+                messages=["[ERROR] must be greater than 1 [json-pointer:/length]"],
+            )
+        alt_txt = str(args["alt_txt"]) if args.get("alt_txt") else None
+        if alt_txt is not None and len(alt_txt) > _ALT_TXT_MAX:
+            raise ApiError("alt_txt_too_large", violation=f"{method}: alt_txt longer than {_ALT_TXT_MAX} characters")
+        snippet_type = str(args["snippet_type"]) if args.get("snippet_type") else None
+        if snippet_type is not None and length > _SNIPPET_MAX_BYTES:
+            raise ApiError("snippet_too_large", violation=f"{method}: snippets are limited to 1MB")
+        if self._upload_url is None:
+            raise ApiError("internal_error", violation=f"{method}: this fake serves no upload URLs")
+        stored = ws.new_file(name=str(args["filename"]), length=length, alt_txt=alt_txt, snippet_type=snippet_type)
+        return {"ok": True, "upload_url": self._upload_url(stored.ticket), "file_id": stored.id}
+
+    def _files_complete_upload_external(self, args: JSON) -> JSON:
+        ws = self.ws
+        method = "files.completeUploadExternal"
+        entries = self._file_entries(args.get("files"))
+        targets = self._share_targets(args)
+        thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
+        if thread_ts is not None and len(targets) > 1:
+            raise ApiError(
+                "invalid_arguments",
+                violation=f"{method}: thread_ts with {len(targets)} channels (the docs allow only one)",
+                messages=["[ERROR] thread_ts can only be used with one channel"],
+            )
+        stored_files: list[StoredFile] = []
+        for file_id, _title in entries:
+            stored = ws.files.get(file_id)
+            if stored is None or stored.user != ws.bot_user_id:
+                problem = "was never issued by files.getUploadURLExternal"
+            elif stored.completed:
+                problem = "was already completed (Slack allows one files.completeUploadExternal per upload)"
+            elif stored.content is None:
+                problem = "was never uploaded: POST its bytes to the upload_url first"
+            else:
+                stored_files.append(stored)
+                continue
+            raise ApiError("file_not_found", violation=f"{method}: file {file_id!r} {problem}")
+        text = str(args["initial_comment"]) if args.get("initial_comment") else None
+        blocks = args.get("blocks") if text is None else None  # docs: blocks are ignored with initial_comment
+        if isinstance(blocks, str):
+            raise ApiError("invalid_blocks", violation=f"{method}: blocks is not valid JSON")
+        if blocks is not None:
+            problems = self.validator.message_problems(blocks)
+            if problems:
+                raise ApiError(
+                    "invalid_blocks",
+                    violation=f"{method}: invalid_blocks: " + "; ".join(problems),
+                    messages=[f"[ERROR] {p}" for p in problems],
+                )
+        for stored, (_file_id, title) in zip(stored_files, entries, strict=True):
+            stored.completed = True
+            stored.title = title or stored.name
+        messages: list[StoredMessage] = []
+        for channel in targets:
+            message = ws.add_message(
+                channel.id,
+                user=ws.bot_user_id,
+                text=text or "",
+                blocks=blocks,
+                thread_ts=thread_ts,
+                source=method,
+            )
+            messages.append(message)
+            for stored in stored_files:
+                stored.shares.append((channel.id, message.ts))
+        for message in messages:
+            # Every share is recorded first, so each message's file objects list all of them.
+            message.files = [ws.file_object(stored) for stored in stored_files]
+            ws.log(
+                "message",
+                f"[{ws.channel_label(message.channel)}] {ws.bot_name}: {self._readable(message)}",
+                channel=message.channel,
+                ts=message.ts,
+            )
+        return {"ok": True, "files": [ws.file_object(stored, processed=False) for stored in stored_files]}
+
+    def _file_entries(self, value: Any) -> list[tuple[str, str | None]]:
+        """files.completeUploadExternal's ``files``: ``[{"id": ..., "title": ...}, ...]`` as (id, title) pairs."""
+        if not isinstance(value, list) or not value:
+            raise ApiError(
+                "invalid_arguments",
+                violation="files.completeUploadExternal: files is not a JSON array of {id, title} objects",
+                messages=["[ERROR] failed to parse files [json-pointer:/files]"],
+            )
+        entries: list[tuple[str, str | None]] = []
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict) or not entry.get("id"):
+                raise ApiError(
+                    "invalid_arguments",
+                    violation=f"files.completeUploadExternal: files[{index}] has no id",
+                    messages=[f"[ERROR] missing required field: id [json-pointer:/files/{index}/id]"],
+                )
+            entries.append((str(entry["id"]), str(entry["title"]) if entry.get("title") else None))
+        return entries
+
+    def _share_targets(self, args: JSON) -> list[FakeChannel]:
+        """The conversations a completed upload is shared in (none: the file stays private)."""
+        method = "files.completeUploadExternal"
+        targets: list[FakeChannel] = []
+        channel_id = str(args["channel_id"]) if args.get("channel_id") else None
+        if channel_id is not None:
+            if not re.match(_CHANNEL_ID_PATTERN, channel_id):
+                raise ApiError(
+                    "invalid_arguments",
+                    violation=f"{method}: channel_id {channel_id!r} is not a conversation id "
+                    "(a user id must be opened with conversations.open first)",
+                    messages=[_CHANNEL_ID_MESSAGE],
+                )
+            channel = self.ws.channels.get(channel_id)
+            if channel is None:
+                raise ApiError("channel_not_found")
+            targets.append(channel)
+        listed = [c.strip() for c in str(args.get("channels") or "").split(",") if c.strip()]
+        if len(listed) > _MAX_SHARE_CHANNELS:
+            raise ApiError("channels_limit_exceeded")
+        for value in listed:
+            # "Comma-separated string of channel IDs or user IDs": a user id means their DM with the app.
+            user = self.ws.users.get(value)
+            channel = self.ws.channels.get(value) or (
+                self.ws.dm_channel(value) if user is not None and not user.is_bot else None
+            )
+            if channel is None:
+                raise ApiError("channel_not_found")
+            if channel.id not in {t.id for t in targets}:
+                targets.append(channel)
+        for channel in targets:
+            if not channel.bot_is_member:
+                raise ApiError("not_in_channel")
+        return targets
 
     # -- views -----------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import mimetypes
 import random
+import re
 import string
 import threading
 from collections.abc import Callable, Iterable
@@ -117,6 +119,7 @@ class StoredMessage:
     team: str = ""
     bot_profile: JSON | None = None
     client_msg_id: str | None = None
+    files: list[JSON] | None = None
 
     def as_dict(self) -> JSON:
         """Return the message in the shape Slack's APIs use (``chat.postMessage``'s ``message``).
@@ -142,8 +145,62 @@ class StoredMessage:
             message["edited"] = dict(self.edited)
         if self.bot_profile is not None:
             message["bot_profile"] = copy.deepcopy(self.bot_profile)
+        if self.files is not None:
+            # A file share: the files, plus the flags Slack sets on upload messages.
+            message["files"] = copy.deepcopy(self.files)
+            message["upload"] = True
+            message["display_as_bot"] = False
         message["channel"] = self.channel
         return message
+
+
+@dataclass
+class StoredFile:
+    """A file the app uploads: files.getUploadURLExternal, a POST to its upload_url, files.completeUploadExternal.
+
+    Attributes:
+        id: ``F...`` id, returned by files.getUploadURLExternal.
+        name: The filename given to files.getUploadURLExternal.
+        length: The size in bytes files.getUploadURLExternal declared.
+        ticket: The secret last part of its upload_url.
+        user: The uploader (the bot user).
+        created: When the upload URL was issued (epoch seconds).
+        alt_txt: Screen-reader description, if given.
+        snippet_type: Snippet syntax, if given.
+        content: The bytes POSTed to the upload_url (None until they arrive).
+        title: The title files.completeUploadExternal gave it (the name when it gave none).
+        completed: Whether files.completeUploadExternal finished the upload (Slack allows that once).
+        shares: ``(channel id, message ts)`` for each conversation it was shared in, in order.
+    """
+
+    id: str
+    name: str
+    length: int
+    ticket: str
+    user: str
+    created: float
+    alt_txt: str | None = None
+    snippet_type: str | None = None
+    content: bytes | None = None
+    title: str = ""
+    completed: bool = False
+    shares: list[tuple[str, str]] = field(default_factory=list)
+
+    def text(self, encoding: str = "utf-8") -> str:
+        """Return the uploaded bytes decoded as text (an .ics invite, a CSV...).
+
+        Args:
+            encoding: Text encoding of the file.
+
+        Returns:
+            The text.
+
+        Raises:
+            ValueError: If nothing was uploaded to the upload_url yet.
+        """
+        if self.content is None:
+            raise ValueError(f"file {self.id} ({self.name}) has no uploaded content")
+        return self.content.decode(encoding)
 
 
 @dataclass
@@ -271,6 +328,8 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.message_state: dict[tuple[str, str], JSON] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.upload_tickets: dict[str, str] = {}  # upload_url secret -> file id
         self.activity: list[Activity] = []
         self._dm_by_user: dict[str, str] = {}
         self._mpim_by_members: dict[frozenset[str], str] = {}
@@ -587,6 +646,7 @@ class Workspace:
         attachments: list[JSON] | None = None,
         source: str = "chat.postMessage",
         client_msg_id: str | None = None,
+        files: list[JSON] | None = None,
     ) -> StoredMessage:
         """Store a new message in a conversation.
 
@@ -600,6 +660,7 @@ class Workspace:
             attachments: Legacy attachments.
             source: What produced it, for debugging.
             client_msg_id: Set for messages people type.
+            files: File objects for a file share (files.completeUploadExternal).
 
         Returns:
             The stored message.
@@ -620,6 +681,7 @@ class Workspace:
             team=self.team_id,
             bot_profile=self.bot_profile() if from_bot else None,
             client_msg_id=client_msg_id,
+            files=files,
         )
         self.messages.setdefault(channel, []).append(message)
         return message
@@ -638,6 +700,107 @@ class Workspace:
             if message.ts == ts and not message.deleted:
                 return message
         return None
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def new_file(self, *, name: str, length: int, alt_txt: str | None, snippet_type: str | None) -> StoredFile:
+        """Reserve a file and its upload_url secret (files.getUploadURLExternal).
+
+        Args:
+            name: Filename.
+            length: Declared size in bytes.
+            alt_txt: Screen-reader description.
+            snippet_type: Snippet syntax.
+
+        Returns:
+            The file, not uploaded yet.
+        """
+        stored = StoredFile(
+            id=self.new_id("F"),
+            name=name,
+            length=length,
+            ticket=self.secret(48),
+            user=self.bot_user_id,
+            created=self.clock(),
+            alt_txt=alt_txt,
+            snippet_type=snippet_type,
+            title=name,
+        )
+        self.files[stored.id] = stored
+        self.upload_tickets[stored.ticket] = stored.id
+        return stored
+
+    def file_object(self, stored: StoredFile, *, processed: bool = True) -> JSON:
+        """Return Slack's file object for an uploaded file (field names from java-slack-sdk's samples).
+
+        Args:
+            stored: The file.
+            processed: Slack scans and types a file, then shares it, asynchronously after
+                files.completeUploadExternal answers; that answer typically has empty ``mimetype``,
+                ``filetype``, ``shares`` and ``channels`` (python-slack-sdk issue 1575, bolt-js issue 2115).
+                Pass False for that early view; messages carry the processed one.
+
+        Returns:
+            The file object.
+        """
+        slug = re.sub(r"[^a-z0-9._-]+", "_", stored.name.lower()) or "file"
+        extension = stored.name.rsplit(".", 1)[1].lower() if "." in stored.name else ""
+        public: JSON = {}
+        private: JSON = {}
+        channels: list[str] = []
+        groups: list[str] = []
+        ims: list[str] = []
+        for channel_id, ts in stored.shares if processed else []:
+            channel = self.channels[channel_id]
+            share = {
+                "reply_users": [],
+                "reply_users_count": 0,
+                "reply_count": 0,
+                "ts": ts,
+                "channel_name": self.channel_name(channel),
+                "team_id": self.team_id,
+                "share_user_id": stored.user,
+            }
+            is_public = not (channel.is_im or channel.is_mpim or channel.is_private)
+            (public if is_public else private).setdefault(channel_id, []).append(share)
+            (channels if is_public else ims if channel.is_im else groups).append(channel_id)
+        obj: JSON = {
+            "id": stored.id,
+            "created": int(stored.created),
+            "timestamp": int(stored.created),
+            "name": stored.name,
+            "title": stored.title,
+            "mimetype": (mimetypes.guess_type(stored.name)[0] or "application/octet-stream") if processed else "",
+            "filetype": (extension or "binary") if processed else "",
+            "pretty_type": (extension.upper() or "Binary") if processed else "",
+            "user": stored.user,
+            "user_team": self.team_id,
+            "editable": False,
+            "size": len(stored.content) if stored.content is not None else stored.length,
+            "mode": "snippet" if stored.snippet_type else "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": bool(public),
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{stored.id}/{slug}",
+            "url_private_download": f"https://files.slack.com/files-pri/{self.team_id}-{stored.id}/download/{slug}",
+            "media_display_type": "unknown",
+            "permalink": f"https://{self.team_domain}.slack.com/files/{stored.user}/{stored.id}/{slug}",
+            "permalink_public": f"https://slack-files.com/{self.team_id}-{stored.id}-{stored.ticket[:10]}",
+            "comments_count": 0,
+            "is_starred": False,
+            "shares": {k: v for k, v in (("public", public), ("private", private)) if v},
+            "channels": channels,
+            "groups": groups,
+            "ims": ims,
+            "has_rich_preview": False,
+            "file_access": "visible",
+        }
+        if stored.alt_txt:
+            obj["alt_txt"] = stored.alt_txt
+        return obj
 
     def add_ephemeral(
         self,
