@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # How long a lead waits for `/mentoring match` at most; past it, the best pairs found so far, with how far
     # below the optimum they can be (realistic pools are solved exactly well within it).
     turnabout_match_time_limit: float = Field(default=30.0, gt=0, le=3600)
+    # Days the data of someone who left (or whose Slack account was deactivated) is kept before it is deleted.
+    turnabout_retention_days: int = Field(default=30, ge=1, le=3650)
     log_level: str = "INFO"
 
     @field_validator(

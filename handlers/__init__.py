@@ -7,7 +7,7 @@ context, from where Bolt passes them to every listener that names a `services` a
 from slack_bolt import App
 
 from bot.usecases.services import Services
-from handlers import checkins, commands, common, membership, pairs, rounds
+from handlers import bookings, checkins, commands, common, membership, pairs, rounds
 
 
 def register(app: App, services: Services) -> None:
@@ -17,3 +17,4 @@ def register(app: App, services: Services) -> None:
     rounds.register(app)
     pairs.register(app)
     checkins.register(app)
+    bookings.register(app)

@@ -15,13 +15,21 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.blocks import privacy as privacy_copy
 from bot.blocks.matching import pairs_list
-from bot.blocks.messages import help_blocks, leave_prompt_blocks, not_joined_blocks, status_blocks
+from bot.blocks.messages import (
+    delete_prompt_blocks,
+    help_blocks,
+    leave_prompt_blocks,
+    not_joined_blocks,
+    status_blocks,
+)
 from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, parse_pause_weeks
-from bot.usecases import membership, pairs, reports, rounds, sessions
+from bot.usecases import bookings, membership, pairs, privacy, reports, rounds, sessions
 from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
+from handlers.bookings import open_schedule_form, schedule_reply
 from handlers.common import deliver_now
 from handlers.membership import open_view, signup_view
 from handlers.rounds import show
@@ -90,15 +98,41 @@ def _resume(call: Call) -> None:
 
 def _leave(call: Call) -> None:
     snap = membership.snapshot(call.services, call.user_id)
-    if snap.status in (Status.NOT_JOINED, Status.LEFT):
+    keep_days = call.services.settings.turnabout_retention_days
+    if snap.status is Status.NOT_JOINED:
         call.ack(text=replies.nothing_to_leave())
         return
-    call.ack(text="Leave the reverse mentoring program?", blocks=leave_prompt_blocks())
+    if snap.status is Status.LEFT:
+        # Left, keeping their history: they can still have it deleted now.
+        call.ack(text="Delete your data now?", blocks=delete_prompt_blocks(keep_days=keep_days))
+        return
+    call.ack(text="Leave the reverse mentoring program?", blocks=leave_prompt_blocks(keep_days=keep_days))
+
+
+def _mydata(call: Call) -> None:
+    queued = privacy.send_my_data(call.services, user_id=call.user_id, occasion=call.command["trigger_id"])
+    call.ack(text=privacy_copy.no_data() if queued is None else privacy_copy.my_data_sent())
+    deliver_now(call.services, call.client, queued or [])
 
 
 def _log(call: Call) -> None:
     logged = sessions.log_from_command(call.services, user_id=call.user_id, text=call.rest)
-    call.ack(text=replies.session_logged(count=logged.count, first_time=logged.first_time))
+    call.ack(
+        text=replies.session_logged(
+            count=logged.count, first_time=logged.first_time, held_on=logged.held_on, today=logged.today
+        )
+    )
+
+
+def _schedule(call: Call) -> None:
+    if not call.rest.strip():
+        form = bookings.command_form(call.services, user_id=call.user_id)
+        call.ack()
+        open_schedule_form(call.client, call.command["trigger_id"], form)
+        return
+    booked = bookings.book_from_command(call.services, user_id=call.user_id, text=call.rest)
+    call.ack(text=schedule_reply(booked))
+    deliver_now(call.services, call.client, booked.keys)
 
 
 def _help(call: Call) -> None:
@@ -151,7 +185,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("resume", "resume", "come back from a pause", _resume),
     Subcommand("log", "log [date] [note]", "log a session with your match (today unless you give a date)", _log),
+    Subcommand(
+        "schedule",
+        "schedule [date time [place]]",
+        "book your next session with a calendar invite (the form opens if you give no date)",
+        _schedule,
+        aliases=("book",),
+    ),
     Subcommand("leave", "leave", "leave the program, optionally deleting your data", _leave),
+    Subcommand("mydata", "mydata", "get a copy of everything Turnabout stores about you, by DM", _mydata),
     Subcommand("help", "help", "show this list", _help),
     Subcommand(
         "match",

@@ -84,7 +84,7 @@ def on_leave_confirmed(
         respond(text=replies.left_already(), replace_original=True)
         return
     ack()
-    respond(text=left_text(deleted=delete), replace_original=True)
+    respond(text=left_text(deleted=delete, keep_days=services.settings.turnabout_retention_days), replace_original=True)
     deliver_now(services, client, left.keys)
     refresh_home(services, client, user_id)
 

@@ -9,43 +9,38 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
-from bot.domain.inputs import whole_number
+from bot.blocks.scheduling import attendance_modal
 from bot.usecases import checkins, pairs, sessions
 from bot.usecases.services import Services
-from handlers.common import MAX_ID, StaleAction, action_id_value, answers_errors, deliver_now, say
+from handlers.common import action_id_value, answers_errors, deliver_now, say
+from handlers.membership import open_view
 
 
 def register(app: App) -> None:
     app.action(ids.A_LOG_SESSION)(on_log)
-    app.action(ids.A_SET_NEXT_SESSION)(on_next)
     app.action(ids.A_NOT_WORKING)(on_not_working)
     app.action(ids.A_REMATCH_ME)(on_rematch_me)
 
 
 @answers_errors
-def on_log(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services) -> None:
-    logged = sessions.log_session_today(services, user_id=body["user"]["id"], anchor_id=action_id_value(action))
-    ack()
-    say(respond, replies.session_logged(count=logged.count, first_time=logged.first_time))
-
-
-@answers_errors
-def on_next(
+def on_log(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    # A date picker carries no value: the pair is in its block id, "pair:<id>".
-    anchor = whole_number(str(action.get("block_id", "")).removeprefix("pair:"), low=1, high=MAX_ID)
-    if anchor is None:
-        raise StaleAction
-    done = sessions.set_next(
-        services,
-        user_id=body["user"]["id"],
-        anchor_id=anchor,
-        chosen=action.get("selected_date"),
-        channel=body["channel"]["id"],
-    )
+    anchor, user_id = action_id_value(action), body["user"]["id"]
+    group = sessions.who_could_attend(services, user_id=user_id, anchor_id=anchor)
+    if group:
+        # A mentor with several mentees: say who came, so nobody absent gets a session or a check-in.
+        ack()
+        open_view(client, body["trigger_id"], attendance_modal(anchor=anchor, mentees=group))
+        return
+    logged = sessions.log_session_today(services, user_id=user_id, anchor_id=anchor)
     ack()
-    deliver_now(services, client, done.keys)
+    say(
+        respond,
+        replies.session_logged(
+            count=logged.count, first_time=logged.first_time, held_on=logged.held_on, today=logged.today
+        ),
+    )
 
 
 @answers_errors

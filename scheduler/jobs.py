@@ -7,7 +7,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.usecases import membership
+from bot.usecases import membership, privacy
 from bot.usecases.delivery import deliver
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
@@ -42,6 +42,16 @@ def momentum_sweep(services: Services, client: WebClient, now: datetime | None =
     return sum(report.steps.values())
 
 
+def purge_expired(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Delete the data of people who left more than TURNABOUT_RETENTION_DAYS ago; the leads' notice goes out with
+    the outbox. Returns how many people's data was deleted."""
+    now = now or services.clock()
+    purged = privacy.purge_expired(services, now=now)
+    if purged.keys:
+        deliver(services, client, keys=purged.keys, now=now)
+    return purged.people
+
+
 def send_outbox(services: Services, client: WebClient, now: datetime | None = None) -> int:
     """Send whatever the outbox holds that is due: new messages, and ones that failed or were cut off."""
     report = deliver(services, client, now=now)
@@ -60,3 +70,12 @@ def sweep_all(services: Services, client: WebClient) -> None:
     except StoreUnavailable:
         # Each step commits what it finished; the next sweep picks up the rest. Storage logged the cause.
         log.warning("sweep stopped: the database is unavailable; trying again in the next sweep")
+
+
+def retention(services: Services, client: WebClient) -> None:
+    """The scheduler's retention job. Hourly is often enough: people are due by the day (see
+    `bot.domain.privacy.retention_cutoff`), so the leads hear at most once a day."""
+    try:
+        purge_expired(services, client)
+    except StoreUnavailable:
+        log.warning("retention purge stopped: the database is unavailable; trying again in the next run")

@@ -16,6 +16,7 @@ from bot.usecases.services import Services
 from scheduler import jobs
 
 SWEEP_MINUTES = 2
+RETENTION_MINUTES = 60
 
 
 def build_scheduler(services: Services, client: WebClient) -> BackgroundScheduler:
@@ -30,13 +31,23 @@ def build_scheduler(services: Services, client: WebClient) -> BackgroundSchedule
         kwargs={"services": services, "client": client},
         next_run_time=datetime.now(UTC),
     )
+    scheduler.add_job(
+        jobs.retention,
+        "interval",
+        minutes=RETENTION_MINUTES,
+        id="retention",
+        replace_existing=True,
+        kwargs={"services": services, "client": client},
+        next_run_time=datetime.now(UTC),
+    )
     return scheduler
 
 
 def run_due_jobs(services: Services, client: WebClient, *, now: datetime) -> dict[str, int]:
-    """One sweep as of `now` (for `python -m bot tick --now`, cron and tests)."""
+    """Every job once as of `now` (for `python -m bot tick --now`, cron and tests)."""
     return {
         "resumed": jobs.resume_expired_pauses(services, client, now),
         "steps": jobs.momentum_sweep(services, client, now),
+        "purged": jobs.purge_expired(services, client, now),
         "sent": jobs.send_outbox(services, client, now),
     }

@@ -13,6 +13,7 @@ from bot.domain.momentum import MomentumState
 from bot.domain.outbox import MessageKind
 from bot.domain.people import Cadence, Seniority, Status
 from bot.domain.rounds import PairingStatus, RoundStatus
+from bot.domain.scheduling import BookingStatus
 from storage.types import StrEnumType, UTCDateTime
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxRecipient",
     "OutboxStatus",
+    "OutboxSubject",
     "Pairing",
     "PairingStatus",
     "Participant",
@@ -61,6 +63,9 @@ class Participant(ProfileBase, table=True):
     # Stored: active, paused or left (NOT_JOINED is having no row).
     status: Status = Field(default=Status.ACTIVE, sa_type=StrEnumType(Status, 16), index=True)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # When they left (or their Slack account was deactivated): what they left behind is deleted
+    # TURNABOUT_RETENTION_DAYS later. Not `updated_at`, which Slack profile changes keep moving.
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     consented_at: datetime = Field(sa_type=UTCDateTime)
     joined_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -180,6 +185,9 @@ class OutboxMessage(SQLModel, table=True):
     pairing_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A file to upload instead of posting (a calendar invite), with `text` as its comment; see
+    # `storage.outbox.Attachment`. Dropped with the text once Slack has it.
+    attachment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class OutboxRecipient(SQLModel, table=True):
@@ -193,6 +201,19 @@ class OutboxRecipient(SQLModel, table=True):
     )
     user_id: str = Field(max_length=32, index=True)
     position: int = 0  # the order the people were named in (the mentor first)
+
+
+class OutboxSubject(SQLModel, table=True):
+    """Someone a message to others names by their id in its key (a leads' notice that a person can't be
+    reached), so deleting that person's data finds the message by their exact id."""
+
+    __tablename__ = "outbox_subject"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: str = Field(max_length=32, index=True)
 
 
 class Prompt(SQLModel, table=True):
@@ -225,6 +246,8 @@ class CheckIn(SQLModel, table=True):
     learned: str = Field(default="", max_length=500)
     blockers: str = Field(default="", max_length=500)
     fit: str | None = Field(default=None, max_length=16)
+    # They chose to tell the program lead that it isn't a good fit (the only answer leads ever see by name).
+    told_lead: bool = False
     answered_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -237,3 +260,24 @@ class PauseInterval(SQLModel, table=True):
     user_id: str = Field(max_length=32, index=True)
     started_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Booking(SQLModel, table=True):
+    """A session a pair booked: one row for its whole life, however often it moves (`sequence` counts the moves,
+    as the calendar invite's SEQUENCE does)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The pairing it was booked from; in a mentor's group, `mentee_ids` says whom it is for.
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    mentee_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    minutes: int
+    place: str = Field(default="", max_length=200)
+    # The time zone of whoever booked or last moved it: the one the time was typed in.
+    tz: str = Field(default="UTC", max_length=64)
+    booked_by: str = Field(max_length=32)
+    status: BookingStatus = Field(default=BookingStatus.BOOKED, sa_type=StrEnumType(BookingStatus, 16), index=True)
+    sequence: int = 0
+    settled_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -100,15 +100,6 @@ def checkin_totals(*, session: Session) -> dict[str, float | int]:
     return {"answers": answers, "met": met, "avg_value": float(value or 0), "bad_fit": bad_fit}
 
 
-def momentum_counts(*, session: Session) -> dict[str, int]:
-    rows = session.exec(
-        select(Pairing.momentum, func.count())
-        .where(col(Pairing.status) == PairingStatus.ACTIVE)
-        .group_by(Pairing.momentum)
-    )
-    return {state: count for state, count in rows}
-
-
 def sessions_since(*, session: Session, since: datetime) -> int:
     query = select(func.count()).select_from(MentoringSession).where(col(MentoringSession.logged_at) >= since)
     return session.exec(query).one()

@@ -7,6 +7,7 @@ row whose lease runs out and is picked up again.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -14,14 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import String, cast, delete, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.domain.outbox import MessageKind
+from bot.domain.outbox import keys as outbox_keys
+from bot.domain.privacy import names_id, scrub_id
 from storage.db import insert_once
-from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus
+from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus, OutboxSubject
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +32,50 @@ LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent in place of a plain post (the draft's text becomes its comment).
+
+    `thread_key`: the message it belongs under (its thread), which must be sent first. `on_refusal_*`: what that
+    message should say instead if Slack refuses the file for good, so nobody is promised an attachment that
+    never came.
+    """
+
+    name: str
+    title: str
+    body: str
+    thread_key: str | None = None
+    on_refusal_text: str | None = None
+    on_refusal_blocks: list[dict[str, Any]] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "body": self.body,
+            "thread_key": self.thread_key,
+            "on_refusal_text": self.on_refusal_text,
+            "on_refusal_blocks": self.on_refusal_blocks,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Attachment:
+        return cls(
+            name=str(data["name"]),
+            title=str(data["title"]),
+            body=str(data["body"]),
+            thread_key=data.get("thread_key"),
+            on_refusal_text=data.get("on_refusal_text"),
+            on_refusal_blocks=data.get("on_refusal_blocks"),
+        )
+
+
+@dataclass(frozen=True)
 class Draft:
-    """A message to enqueue: to a channel (`channel`), or to the (group) DM of `users`, never both."""
+    """A message to enqueue: to a channel (`channel`), or to the (group) DM of `users`, never both.
+
+    `about`: people other than the recipients whose id the key holds (and who are not in `pairing_id`'s pair),
+    so that deleting one of them finds the message by their exact id.
+    """
 
     key: str
     kind: MessageKind
@@ -40,6 +85,8 @@ class Draft:
     channel: str | None = None
     pairing_id: int | None = None
     not_before: datetime | None = None
+    about: Sequence[str] = ()
+    file: Attachment | None = None
 
     def __post_init__(self) -> None:
         if bool(self.users) == bool(self.channel):
@@ -69,12 +116,15 @@ def _row(draft: Draft, now: datetime) -> dict[str, Any]:
         "priority": 1 if draft.kind.send_now else 0,
         "revision": 0,
         "attempts": 0,
+        "attachment": draft.file.to_json() if draft.file else None,
     }
 
 
-def _add_recipients(session: Session, message_id: int, users: Sequence[str]) -> None:
-    for position, user_id in enumerate(users):
+def _add_recipients(session: Session, message_id: int, draft: Draft) -> None:
+    for position, user_id in enumerate(draft.users):
         session.add(OutboxRecipient(message_id=message_id, user_id=user_id, position=position))
+    for user_id in sorted(set(draft.about)):
+        session.add(OutboxSubject(message_id=message_id, user_id=user_id))
 
 
 def enqueue(*, session: Session, draft: Draft, now: datetime) -> bool:
@@ -83,7 +133,7 @@ def enqueue(*, session: Session, draft: Draft, now: datetime) -> bool:
     if not insert_once(session, row):
         return False
     assert row.id is not None
-    _add_recipients(session, row.id, draft.users)
+    _add_recipients(session, row.id, draft)
     session.flush()
     return True
 
@@ -93,14 +143,36 @@ def replace(*, session: Session, draft: Draft, now: datetime) -> None:
     round moves on): once sent, the next send edits Slack's copy in place rather than posting again."""
     if enqueue(session=session, draft=draft, now=now):
         return
-    row = session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == draft.key).with_for_update()).one()
-    row.text, row.blocks = draft.text, draft.blocks
+    revise(session=session, key=draft.key, text=draft.text, blocks=draft.blocks, now=now)
+
+
+def sent_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these messages Slack has (sent, not merely queued, held or refused)."""
+    if not keys:
+        return set()
+    query = select(OutboxMessage.key).where(
+        col(OutboxMessage.key).in_(list(keys)), col(OutboxMessage.status) == OutboxStatus.SENT
+    )
+    return set(session.exec(query))
+
+
+def message_by_key(*, session: Session, key: str) -> OutboxMessage | None:
+    return session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()
+
+
+def revise(*, session: Session, key: str, text: str, blocks: list[dict[str, Any]], now: datetime) -> bool:
+    """New content for the message queued or sent under `key` (edited in place once sent); False if none."""
+    row = session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key).with_for_update()).first()
+    if row is None:
+        return False
+    row.text, row.blocks = text, blocks
     row.revision += 1
     if row.status != OutboxStatus.SENDING:
         # A row being sent right now stays leased: its sender sees the new revision and leaves it pending.
         row.status, row.not_before, row.attempts = OutboxStatus.PENDING, now, 0
     session.add(row)
     session.flush()
+    return True
 
 
 def recipients(*, session: Session, message_id: int) -> list[str]:
@@ -196,7 +268,7 @@ def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: dat
         row.status, row.not_before = OutboxStatus.PENDING, now
         session.add(row)
         return
-    row.text, row.blocks = "", []
+    row.text, row.blocks, row.attachment = "", [], None
     row.status = OutboxStatus.SENT
     session.add(row)
     if row.kind.forget_recipients_when_sent:
@@ -204,22 +276,27 @@ def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: dat
 
 
 def cancel(*, session: Session, claim: Claim) -> None:
-    """Drop a leased message unsent (its recipients are away)."""
+    """Drop a leased message unsent (its recipients are away), and its text with it: it will never be read."""
     row = _held(session, claim)
     if row is None:
         return
     row.status, row.claimed_until, row.claim_token = OutboxStatus.CANCELLED, None, None
+    row.text, row.blocks, row.attachment = "", [], None
     session.add(row)
 
 
 def mark_undeliverable(*, session: Session, claim: Claim, error: str) -> bool:
-    """Slack refused a message for good: it is never retried. False if the lease was lost meanwhile."""
+    """Slack refused a message for good: it is never retried, so its text goes (`last_error` says why). False if
+    the lease was lost meanwhile."""
     row = _held(session, claim)
     if row is None:
         return False
     row.status, row.claimed_until, row.claim_token = OutboxStatus.FAILED, None, None
     row.last_error = error[:500]
+    row.text, row.blocks, row.attachment = "", [], None
     session.add(row)
+    if row.kind.forget_recipients_when_sent:
+        session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == claim.message_id))
     return True
 
 
@@ -233,23 +310,90 @@ def cancel_pending(*, session: Session, kind: MessageKind, pairing_id: int, keep
             col(OutboxMessage.status) == OutboxStatus.PENDING,
             col(OutboxMessage.key).not_in(list(keep)),
         )
-        .values(status=OutboxStatus.CANCELLED)
+        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def forget_message(*, session: Session, message_id: int) -> None:
-    session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == message_id))
-    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id) == message_id))
+def forget_messages(*, session: Session, message_ids: Sequence[int]) -> None:
+    """Delete these messages with their recipient and subject rows (explicitly: SQLite only cascades with its
+    foreign keys switched on)."""
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id).in_(chunk)))
+        session.execute(delete(OutboxSubject).where(col(OutboxSubject.message_id).in_(chunk)))
+        session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(chunk)))
 
 
-def forget_recipient(*, session: Session, user_id: str) -> None:
-    """Delete every message addressed to this person (exactly this id), sent or not."""
-    ids = list(session.exec(select(OutboxRecipient.message_id).where(col(OutboxRecipient.user_id) == user_id)))
-    if not ids:
-        return
-    session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id).in_(ids)))
-    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+def forget_person_messages(*, session: Session, user_id: str, alias: str, pairing_ids: Sequence[int]) -> list[str]:
+    """Leave no message naming this person by their exact id. Returns the keys of the messages deleted unsent
+    (their prompts go too, see `storage.privacy`).
+
+    Messages to them, about them (`OutboxSubject`), or of their pairs (`pairing_ids`): unsent, they are deleted
+    (the pairs have ended; nothing in them should still reach anyone); sent, only their key, channel and ts
+    remain, so their recipient row goes, the rest keep the message, and their id in its key becomes `alias`.
+    Anything else still waiting to be sent that names them (a lead's preview, a welcome naming them as sponsor)
+    keeps going out, with them as "a former participant".
+    """
+    linked: set[int] = set(
+        session.exec(select(OutboxRecipient.message_id).where(col(OutboxRecipient.user_id) == user_id))
+    )
+    linked |= set(session.exec(select(OutboxSubject.message_id).where(col(OutboxSubject.user_id) == user_id)))
+    for start in range(0, len(pairing_ids), 500):
+        chunk = list(pairing_ids[start : start + 500])
+        linked |= {
+            i for i in session.exec(select(OutboxMessage.id).where(col(OutboxMessage.pairing_id).in_(chunk))) if i
+        }
+    deleted: list[OutboxMessage] = []
+    for message_id in sorted(linked):
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            continue
+        others = [u for u in recipients(session=session, message_id=message_id) if u != user_id]
+        if row.status != OutboxStatus.SENT or not (others or row.target_channel):
+            deleted.append(row)
+            continue
+        session.execute(
+            delete(OutboxRecipient).where(
+                col(OutboxRecipient.message_id) == message_id, col(OutboxRecipient.user_id) == user_id
+            )
+        )
+        session.execute(
+            delete(OutboxSubject).where(
+                col(OutboxSubject.message_id) == message_id, col(OutboxSubject.user_id) == user_id
+            )
+        )
+        row.key, row.text, row.blocks, row.attachment = scrub_id(row.key, user_id, alias=alias), "", [], None
+        session.add(row)
+    forgotten = [(row.key, recipients(session=session, message_id=row.id or 0)) for row in deleted]
+    forget_messages(session=session, message_ids=[row.id or 0 for row in deleted])
+    # Still to go, and naming them: only rows waiting to be sent hold text (sent, cancelled and refused ones
+    # keep none), and the due index finds them; the text match only narrows them down, `names_id` decides.
+    waiting = select(OutboxMessage).where(
+        col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        or_(
+            col(OutboxMessage.key).contains(user_id),
+            col(OutboxMessage.text).contains(user_id),
+            cast(OutboxMessage.blocks, String).contains(user_id),
+            cast(OutboxMessage.attachment, String).contains(user_id),
+        ),
+    )
+    for row in session.exec(waiting):
+        if row.id in linked:
+            continue
+        blocks, attachment = json.dumps(row.blocks), json.dumps(row.attachment)
+        if not any(names_id(text, user_id) for text in (row.key, row.text, blocks, attachment)):
+            continue
+        row.key = scrub_id(row.key, user_id, alias=alias)
+        row.text = scrub_id(row.text, user_id, alias=alias)
+        row.blocks = json.loads(scrub_id(blocks, user_id, alias=alias))
+        row.attachment = json.loads(scrub_id(attachment, user_id, alias=alias))
+        session.add(row)
+    session.flush()
+    return [key for key, _ in forgotten] + [
+        outbox_keys.prompted(key, user) for key, users in forgotten for user in users
+    ]
 
 
 def mark_failed(*, session: Session, claim: Claim, error: str, retry_at: datetime) -> None:
@@ -304,6 +448,14 @@ def enqueue_many(*, session: Session, drafts: Sequence[Draft], now: datetime) ->
     ]
     if recipient_rows:
         session.execute(OutboxRecipient.__table__.insert(), recipient_rows)  # type: ignore[attr-defined]
+    subject_rows = [
+        {"message_id": added[d.key], "user_id": user_id}
+        for d in drafts
+        if d.key in added
+        for user_id in sorted(set(d.about))
+    ]
+    if subject_rows:
+        session.execute(OutboxSubject.__table__.insert(), subject_rows)  # type: ignore[attr-defined]
     return set(added)
 
 

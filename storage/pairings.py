@@ -245,42 +245,6 @@ def set_next_session(*, session: Session, pairing_ids: Sequence[int], when: date
         session.add(pairing)
 
 
-def forget_person(*, session: Session, user_id: str) -> None:
-    """Delete everything stored about someone who asked for it: their profile, pairings (whose reasons name
-    them), logged sessions, waitlist entries, and messages addressed to them.
-
-    Others' own answers that mention them (a do-not-match list, say) stay: those belong to the others.
-    """
-    from storage.models import CheckIn, OutboxMessage, PauseInterval, Prompt
-    from storage.outbox import forget_message, forget_recipient
-
-    theirs = list(
-        session.exec(select(Pairing).where(or_(col(Pairing.mentor_id) == user_id, col(Pairing.mentee_id) == user_id)))
-    )
-    ids = [p.id for p in theirs if p.id is not None]
-    if ids:
-        for held in session.exec(select(MentoringSession).where(col(MentoringSession.pairing_id).in_(ids))):
-            session.delete(held)
-        for queued in session.exec(select(OutboxMessage).where(col(OutboxMessage.pairing_id).in_(ids))):
-            forget_message(session=session, message_id=queued.id or 0)
-        session.flush()
-        for pairing in theirs:
-            session.delete(pairing)
-    for unmatched in session.exec(select(RoundUnmatched).where(col(RoundUnmatched.user_id) == user_id)):
-        session.delete(unmatched)
-    forget_recipient(session=session, user_id=user_id)
-    for interval in session.exec(select(PauseInterval).where(col(PauseInterval.user_id) == user_id)):
-        session.delete(interval)
-    for prompt in session.exec(select(Prompt).where(col(Prompt.user_id) == user_id)):
-        session.delete(prompt)
-    for checkin in session.exec(select(CheckIn).where(col(CheckIn.user_id) == user_id)):
-        session.delete(checkin)
-    participant = session.exec(select(Participant).where(col(Participant.slack_user_id) == user_id)).first()
-    if participant is not None:
-        session.delete(participant)
-    session.flush()
-
-
 def session_counts(*, session: Session, pairing_ids: Sequence[int]) -> dict[int, int]:
     """Sessions logged per pairing, in one grouped query."""
     if not pairing_ids:

@@ -53,6 +53,7 @@ def upsert_participant(
     elif participant.status == Status.LEFT:
         participant.joined_at = now
         participant.status = Status.ACTIVE
+        participant.left_at = None
     _apply(participant, form=form, identity=identity, now=now)
     if not created or insert_once(session, participant):
         session.add(participant)
@@ -128,12 +129,14 @@ def resume_participant(*, session: Session, participant: Participant, now: datet
 
 
 def leave_program(*, session: Session, participant: Participant, now: datetime) -> None:
-    """Mark someone as having left, keeping their history so they can rejoin quickly.
+    """Mark someone as having left, keeping their history so they can rejoin quickly, until the retention
+    purge deletes it.
 
-    Deleting someone entirely is `storage.pairings.forget_person`.
+    Deleting someone entirely is `storage.privacy.forget_person`.
     """
     participant.status = Status.LEFT
     participant.paused_until = None
+    participant.left_at = now
     participant.updated_at = now
     session.add(participant)
 

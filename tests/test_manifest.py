@@ -16,12 +16,15 @@ import yaml
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.sandbox.fake_slack.contract import default_oracles_dir
+from bot.sandbox.fake_slack.contract import default_oracles_dir, load_contract
 
 ROOT = Path(__file__).parents[1]
 CODE_DIRS = ("bot", "handlers", "scheduler", "storage")
 # The sandbox and the fake Slack call nothing in real Slack; the tool that builds the fake is not the bot.
 NOT_THE_BOT = ("bot/fake_slack", "bot/sandbox")
+# Scopes the manifest asks for before the bot's code calls the method that needs them, and why. Once the code
+# calls it the scan finds the scope needed by itself; then drop the entry.
+PENDING_SCOPES: dict[str, str] = {}
 
 
 def oracles() -> Path:
@@ -45,19 +48,45 @@ def _source_files() -> list[Path]:
     return [p for p in files if not any(str(p.relative_to(ROOT)).startswith(x) for x in NOT_THE_BOT)]
 
 
+def _sdk_methods() -> dict[str, set[str]]:
+    """WebClient method -> the Slack methods it calls; a helper such as files_upload_v2 calls them through others."""
+    sources = {
+        name: inspect.getsource(function)
+        for name, function in inspect.getmembers(WebClient, inspect.isfunction)
+        if not name.startswith("_")
+    }
+    direct = {name: set(re.findall(r'api_call\(\s*"([a-zA-Z.]+)"', source)) for name, source in sources.items()}
+    resolved: dict[str, set[str]] = {}
+    for name, source in sources.items():
+        methods = direct[name] or {m for helper in re.findall(r"self\.(\w+)\(", source) for m in direct.get(helper, ())}
+        if methods:
+            resolved[name] = methods
+    return resolved
+
+
 def _web_api_methods_called() -> set[str]:
     """Slack method names behind every `something.chat_postMessage(...)`-style call in the bot's code."""
-    sdk_methods: dict[str, str] = {}
-    for name, function in inspect.getmembers(WebClient, inspect.isfunction):
-        match = re.search(r'api_call\(\s*"([a-zA-Z.]+)"', inspect.getsource(function))
-        if match and not name.startswith("_"):
-            sdk_methods[name] = match.group(1)
+    sdk_methods = _sdk_methods()
     called: set[str] = set()
     for path in _source_files():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in sdk_methods:
-                called.add(sdk_methods[node.func.attr])
+                called |= sdk_methods[node.func.attr]
     return called
+
+
+def _scopes_for(spec: dict[str, Any], method: str) -> set[str]:
+    """Scopes that each let a bot token call the method; empty when it needs none."""
+    operation = spec["paths"].get(f"/{method}")
+    if operation is None:
+        # Newer than the 2020 spec (files.getUploadURLExternal...): the scopes its docs.slack.dev page lists, as the
+        # fake's contract records them.
+        documented = load_contract()["methods"].get(method)
+        assert documented is not None, f"{method} is neither in the 2020 spec nor in the fake's contract"
+        return set(documented["scopes"])
+    operation = operation.get("post") or operation.get("get")
+    # The 2020 spec names legacy scopes ("chat:write:bot"); bot tokens use the granular name.
+    return {re.sub(r":(bot|user)$", "", s) for s in operation["security"][0]["slackAuth"]} - {"none"}
 
 
 def _events_listened() -> set[str]:
@@ -88,16 +117,22 @@ def test_scopes_are_exactly_what_the_code_needs(manifest: dict[str, Any]) -> Non
     assert {"chat.postMessage", "views.open", "views.publish", "users.info"} <= called  # the scan works
     needed = {"commands"}  # the /mentoring slash command
     for method in sorted(called):
-        operation = spec["paths"][f"/{method}"]
-        operation = operation.get("post") or operation.get("get")
-        # The 2020 spec names legacy scopes ("chat:write:bot"); bot tokens use the granular name.
-        scopes = {re.sub(r":(bot|user)$", "", s) for s in operation["security"][0]["slackAuth"]}
-        if scopes == {"none"}:
+        scopes = _scopes_for(spec, method)
+        if not scopes:
             continue
         covering = scopes & declared
         assert covering, f"{method} needs one of {sorted(scopes)}, manifest declares {sorted(declared)}"
         needed |= covering
-    assert declared == needed, f"declared but unused scopes: {sorted(declared - needed)}"
+    pending = set(PENDING_SCOPES) - needed
+    assert pending <= declared, f"pending scopes missing from the manifest: {sorted(pending - declared)}"
+    assert declared == needed | pending, f"declared but unused scopes: {sorted(declared - needed - pending)}"
+
+
+def test_the_scan_sees_through_sdk_helpers() -> None:
+    """files_upload_v2 makes no api_call itself; the scan must still see the two methods (and scope) it uses."""
+    assert _sdk_methods()["files_upload_v2"] == {"files.getUploadURLExternal", "files.completeUploadExternal"}
+    assert _sdk_methods()["chat_postMessage"] == {"chat.postMessage"}
+    assert _scopes_for({"paths": {}}, "files.completeUploadExternal") == {"files:write"}
 
 
 def test_commands_events_and_surfaces_are_declared(manifest: dict[str, Any]) -> None:

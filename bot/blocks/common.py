@@ -37,6 +37,9 @@ def slack_date(when: datetime, tz: str) -> str:
     return f"<!date^{int(when.timestamp())}^{{date_long}}|{fallback}>"
 
 
+ROLE_LABELS = {Role.MENTOR: "Mentor", Role.MENTEE: "Mentee", Role.BOTH: "Mentor and mentee"}
+
+
 def role_phrase(profile: ProfileLike) -> str:
     role = Role.of(is_mentor=profile.is_mentor, is_mentee=profile.is_mentee)
     return {
@@ -55,7 +58,8 @@ def topic_list(catalogue: Catalogue, topic_ids: list[str]) -> str:
 
 def profile_lines(profile: ProfileLike, catalogue: Catalogue) -> list[str]:
     """One line per answer, for status and the Home tab."""
-    lines = [f"*Role:* {role_phrase(profile).removeprefix('a ').capitalize()}"]
+    role = Role.of(is_mentor=profile.is_mentor, is_mentee=profile.is_mentee)
+    lines = [f"*Role:* {ROLE_LABELS[role]}"]
     if profile.is_mentor:
         plural = "mentee" if profile.capacity == 1 else "mentees"
         lines.append(f"*I can teach:* {topic_list(catalogue, profile.teach_topics)}")

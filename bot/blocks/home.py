@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.scheduling import booked_line, schedule_button
 from bot.domain.catalogue import Catalogue
 from bot.domain.people import Status
 
@@ -45,10 +46,14 @@ class PairLine:
     momentum: str
     sessions: int
     last_session: date | None
-    next_session: date | None
+    next_session: datetime | None  # the start of a booked session still to come
+    anchor: int = 0  # the pairing its buttons act on
+    tz: str = "UTC"  # the reader's time zone
 
 
 MOMENTUM_LABELS = {
+    "not_started": ":white_circle: not started yet: book your first session",
+    "paused": ":double_vertical_bar: paused",
     "on_track": ":large_green_circle: on track",
     "cooling": ":large_yellow_circle: cooling: time for a session",
     "lapsed": ":red_circle: lapsed: it's been a while",
@@ -63,7 +68,7 @@ def pair_lines(pairs: Sequence[PairLine]) -> str:
         if pair.last_session:
             parts.append(f"last {pair.last_session:%-d %b}")
         if pair.next_session:
-            parts.append(f"next {pair.next_session:%-d %b}")
+            parts.append(booked_line(pair.next_session, pair.tz))
         lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
     return "\n".join(lines)
 
@@ -113,6 +118,21 @@ def home_view(
     blocks += [SectionBlock(text=MarkdownTextObject(text=headline)), ActionsBlock(elements=actions)]
     if pairs:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*\n" + pair_lines(pairs)))]
+        unbooked = [p for p in pairs if p.next_session is None and p.anchor]
+        if unbooked and status is Status.ACTIVE:
+            blocks.append(
+                ActionsBlock(
+                    elements=[
+                        schedule_button(
+                            p.anchor,
+                            text="Schedule our next session"
+                            if len(unbooked) == 1
+                            else f"Schedule with {p.other_name}"[:75],
+                        )
+                        for p in unbooked[:25]
+                    ]
+                )
+            )
     blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text="\n".join(profile_lines(profile, catalogue)))),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, Protocol
 
 from slack_sdk.models.blocks import (
@@ -12,7 +11,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
-    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -25,6 +23,7 @@ from bot.blocks.messages import section
 from bot.domain.catalogue import Catalogue
 from bot.domain.content import Content, agreement_lines, starters_for
 from bot.domain.people import Cadence
+from bot.domain.privacy import FORMER_PARTICIPANT, is_alias
 from bot.domain.rounds import PairingStatus, RoundStatus
 
 # A message holds 50 blocks; the preview keeps room for its header, summary and buttons.
@@ -116,7 +115,8 @@ def preview(
     blocks.append(DividerBlock())
     for pairing in list(pairings)[:PREVIEW_PAIRS_SHOWN]:
         mentor, mentee = people.get(pairing.mentor_id), people.get(pairing.mentee_id)
-        names = f"{who(mentor) if mentor else pairing.mentor_id}  →  {who(mentee) if mentee else pairing.mentee_id}"
+        # Someone missing has had their data deleted since the proposal.
+        names = f"{who(mentor) if mentor else _FORMER}  →  {who(mentee) if mentee else _FORMER}"
         reasons = "; ".join(pairing.reasons)
         if pairing.status == PairingStatus.DROPPED:
             blocks.append(section(f"~{names}~  _dropped_"))
@@ -165,7 +165,12 @@ def preview(
 
 def _name(people: dict[str, Any], user_id: str) -> str:
     person = people.get(user_id)
-    return person.name if person is not None and person.name else f"<@{user_id}>"
+    if person is not None and person.name:
+        return str(person.name)
+    return _FORMER if is_alias(user_id) else f"<@{user_id}>"
+
+
+_FORMER = f"_{FORMER_PARTICIPANT}_"
 
 
 def introduction(
@@ -209,7 +214,7 @@ def introduction(
                 ButtonElement(
                     text="We met — log a session", action_id=ids.A_LOG_SESSION, value=anchor, style="primary"
                 ),
-                DatePickerElement(action_id=ids.A_SET_NEXT_SESSION, placeholder="Set our next session"),
+                ButtonElement(text="Schedule a session", action_id=ids.A_SCHEDULE, value=anchor),
                 ButtonElement(text="This match isn't working", action_id=ids.A_NOT_WORKING, value=anchor),
             ],
             block_id=f"pair:{anchor}",
@@ -319,13 +324,3 @@ def pairs_list(*, pairings: Sequence[Pairing], people: dict[str, Any]) -> tuple[
     if len(pairings) > 45:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(pairings) - 45} more.")]))
     return f"{len(pairings)} active pairs", _dicts(blocks)
-
-
-def next_session_text(*, when: date, set_by: str) -> str:
-    return f":spiral_calendar_pad: Next session: {when:%A %-d %B} (set by <@{set_by}>)."
-
-
-def session_logged_text(*, count: int, first_time: bool) -> str:
-    if not first_time:
-        return "That session is already logged (one of you beat you to it). Thank you!"
-    return f":white_check_mark: Logged today's session, number {count} for your pair. Thank you for keeping it going!"

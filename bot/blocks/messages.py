@@ -107,18 +107,32 @@ def paused_text(until: datetime, tz: str) -> str:
     )
 
 
+def partner_away_text(*, name: str, until: datetime | None, tz: str) -> str:
+    """To someone whose partner paused (by choice or for silence): kind, and never why."""
+    when = f"until {slack_date(until, tz)}" if until else "for now"
+    return (
+        f":double_vertical_bar: A quick note: {name} is taking a break from reverse mentoring {when}. Nothing for "
+        "you to do: your pair's clock stops meanwhile, and we'll tell you when they're back."
+    )
+
+
+def partner_back_text(*, name: str) -> str:
+    return f":wave: {name} is back from their break. A good moment to book your next session together."
+
+
 def resumed_text(*, automatically: bool) -> str:
     if automatically:
         return ":wave: Your pause has ended and you're back in the reverse mentoring program. Welcome back!"
     return ":wave: You're back in the reverse mentoring program. Welcome back!"
 
 
-def leave_prompt_blocks() -> list[Block]:
+def leave_prompt_blocks(*, keep_days: int) -> list[Block]:
     """The ephemeral 'are you sure?' for `/mentoring leave`."""
     return [
         section(
             "Leave the reverse mentoring program? Any current match ends and we stop all messages. "
-            "You can keep your history (so you can rejoin quickly) or delete everything we store about you."
+            f"You can keep your history for {_days(keep_days)} (so you can rejoin quickly), after which we delete "
+            "it, or delete everything we store about you now."
         ),
         ActionsBlock(
             elements=[
@@ -130,10 +144,37 @@ def leave_prompt_blocks() -> list[Block]:
     ]
 
 
-def left_text(*, deleted: bool) -> str:
+def delete_prompt_blocks(*, keep_days: int) -> list[Block]:
+    """`/mentoring leave` from someone who has left already and kept their history: they can delete it now."""
+    return [
+        section(
+            f"You've left the program. We keep your answers and history for {_days(keep_days)} after you leave, "
+            "so you can rejoin quickly, and then delete them. Delete everything now instead?"
+        ),
+        ActionsBlock(
+            elements=[
+                button("Delete my data now", ids.A_LEAVE_DELETE, style="danger"),
+                button("Cancel", ids.A_LEAVE_CANCEL),
+            ]
+        ),
+    ]
+
+
+def left_text(*, deleted: bool, keep_days: int) -> str:
     if deleted:
-        return "You've left the program and we've deleted your profile. Thank you for taking part."
-    return "You've left the program. Thank you for taking part; `/mentoring join` brings you back any time."
+        return (
+            "You've left the program and we've deleted your profile and everything else we stored about you. "
+            "Thank you for taking part."
+        )
+    return (
+        "You've left the program. Thank you for taking part! We keep your answers and history for "
+        f"{_days(keep_days)}, so `/mentoring join` brings you back quickly, and then delete them. "
+        "`/mentoring mydata` shows what we keep; `/mentoring leave` deletes it now."
+    )
+
+
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
 
 
 PAUSE_CHOICES = (1, 2, 4, 8, 12)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
-    DatePickerElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -23,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks.common import slack_date
 from bot.blocks.messages import section
 from bot.domain.people import Cadence
 
@@ -35,6 +37,7 @@ MET_OPTIONS = {
     "couldnt": "We couldn't meet",
 }
 FIT_OPTIONS = {"good": "A good fit", "unsure": "Not sure yet", "bad": "Not a good fit"}
+TELL_LEAD = "tell_lead"
 
 
 def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -49,7 +52,7 @@ def keep_going_actions(anchor: int) -> ActionsBlock:
             ButtonElement(
                 text="We met — log a session", action_id=ids.A_LOG_SESSION, value=str(anchor), style="primary"
             ),
-            DatePickerElement(action_id=ids.A_SET_NEXT_SESSION, placeholder="Set a date"),
+            ButtonElement(text="Schedule our next session", action_id=ids.A_SCHEDULE, value=str(anchor)),
             ButtonElement(text="Pause for now", action_id=ids.A_PAUSE, value=str(anchor)),
         ],
     )
@@ -78,17 +81,55 @@ def _section(text: str) -> dict[str, Any]:
 Rendered = tuple[str, list[dict[str, Any]]]
 
 
-def nudge_pair(*, mentor_id: str, mentee_id: str, days_quiet: int, cadence: Cadence | str, anchor: int) -> Rendered:
-    text = f"<@{mentor_id}> and <@{mentee_id}>, it's been {days_quiet} days since your last reverse mentoring session."
-    body = (
-        f":seedling: {text} You agreed to meet {Cadence.parse(cadence).phrase}. "
-        "Even 20 minutes this week keeps it going. Met already? Log it. Need a break? That's fine too."
-    )
+def _when(moment: datetime, tz: str) -> str:
+    # A date, not a count of days: a message held for a weekend or a retry still says something true.
+    return slack_date(moment, tz)
+
+
+def _quiet_since(last_session: datetime | None, started: datetime, tz: str) -> str:
+    if last_session is None:
+        return f"haven't had a first session since you were matched on {_when(started, tz)}"
+    return f"haven't met since {_when(last_session, tz)}"
+
+
+def nudge_pair(
+    *,
+    mentor_id: str,
+    mentee_id: str,
+    last_session: datetime | None,
+    started: datetime,
+    cadence: Cadence | str,
+    anchor: int,
+    tz: str = "UTC",
+    agenda: Sequence[str] = (),
+) -> Rendered:
+    phrase = Cadence.parse(cadence).phrase
+    if last_session is None:
+        text = f"<@{mentor_id}> and <@{mentee_id}>, you haven't had your first reverse mentoring session yet."
+        body = (
+            f":seedling: {text} You were matched on {_when(started, tz)}. 45 minutes is plenty; book a time with "
+            "the button below."
+        )
+        if agenda:
+            body += "\n*A first session*\n" + "\n".join(f"• {step}" for step in agenda)
+    else:
+        text = (
+            f"<@{mentor_id}> and <@{mentee_id}>, your last reverse mentoring session was on {_when(last_session, tz)}."
+        )
+        body = (
+            f":seedling: {text} You agreed to meet {phrase}. "
+            "Even 20 minutes this week keeps it going. Met already? Log it. Need a break? That's fine too."
+        )
     return text, [_section(body), _keep_going(anchor)]
 
 
-def nudge_each(*, other_name: str, days_quiet: int, anchor: int) -> Rendered:
-    text = f"Your reverse mentoring with {other_name} has gone quiet for {days_quiet} days."
+def nudge_each(
+    *, other_name: str, last_session: datetime | None, started: datetime, anchor: int, tz: str = "UTC"
+) -> Rendered:
+    if last_session is None:
+        text = f"You and {other_name} haven't had your first reverse mentoring session yet."
+    else:
+        text = f"Your reverse mentoring with {other_name} has gone quiet since {_when(last_session, tz)}."
     body = (
         f"{text} Could you suggest a time to {other_name}? If now isn't a good moment, pausing is one click, "
         "and nobody minds."
@@ -96,11 +137,19 @@ def nudge_each(*, other_name: str, days_quiet: int, anchor: int) -> Rendered:
     return text, [_section(body), _keep_going(anchor)]
 
 
-def sponsor_note(*, mentee_name: str, mentor_name: str, days_quiet: int, cadence: Cadence | str) -> str:
+def sponsor_note(
+    *,
+    mentee_name: str,
+    mentor_name: str,
+    last_session: datetime | None,
+    started: datetime,
+    cadence: Cadence | str,
+    tz: str = "UTC",
+) -> str:
     # Status only: never what anyone said in a check-in.
     return (
-        f"A note as {mentee_name}'s sponsor: their reverse mentoring with {mentor_name} has stalled, with no session "
-        f"for {days_quiet} days (they agreed to meet {Cadence.parse(cadence).phrase}). "
+        f"A note as {mentee_name}'s sponsor: their reverse mentoring with {mentor_name} has stalled: they "
+        f"{_quiet_since(last_session, started, tz)} (they agreed to meet {Cadence.parse(cadence).phrase}). "
         "A word of encouragement from you often gets a pair going again."
     )
 
@@ -110,22 +159,27 @@ def leads_alert(
     pairing_id: int,
     mentor_name: str,
     mentee_name: str,
-    days_quiet: int,
+    last_session: datetime | None,
     cadence: Cadence | str,
     sessions: int,
     started: datetime,
     steps_taken: list[str],
+    cancelled_in_a_row: int = 0,
+    tz: str = "UTC",
 ) -> Rendered:
-    text = f"{mentor_name} and {mentee_name} have stalled: no session for {days_quiet} days."
-    history = (
-        f"Matched {started:%-d %B %Y}, agreed to meet {Cadence.parse(cadence).phrase}, {sessions} "
-        f"{'session' if sessions == 1 else 'sessions'} logged. "
-        f"Already tried: {', '.join(steps_taken) or 'nothing yet'}."
-    )
+    quiet = _quiet_since(last_session, started, tz)
+    text = f"{mentor_name} and {mentee_name} have stalled: they {quiet}."
+    facts = [
+        f"Matched {_when(started, tz)}, agreed to meet {Cadence.parse(cadence).phrase}, {sessions} "
+        f"{'session' if sessions == 1 else 'sessions'} logged."
+    ]
+    if cancelled_in_a_row >= 2:
+        facts.append(f"{cancelled_in_a_row} sessions cancelled in a row.")
+    facts.append(f"Already tried: {', '.join(steps_taken) or 'nothing yet'}.")
     blocks: list[Block] = [
         HeaderBlock(text="A pair has stalled"),
-        section(f":warning: *{mentor_name}* (mentor) and *{mentee_name}* (mentee): no session for {days_quiet} days."),
-        section(history),
+        section(f":warning: *{mentor_name}* (mentor) and *{mentee_name}* (mentee) {quiet}."),
+        section(" ".join(facts)),
         ActionsBlock(
             elements=[
                 ButtonElement(text="Nudge again", action_id=ids.A_LEAD_NUDGE, value=str(pairing_id)),
@@ -138,19 +192,17 @@ def leads_alert(
     return text, _dicts(blocks)
 
 
-def thanks(*, mentor_id: str, mentee_id: str) -> str:
+def thanks(*, mentor_id: str, mentee_id: str, first_session: bool = False) -> str:
+    if first_session:
+        return (
+            f":tada: <@{mentor_id}> and <@{mentee_id}>, lovely to see you've had your first session. "
+            "Thank you, and here's to the next one!"
+        )
     return f":tada: <@{mentor_id}> and <@{mentee_id}>, lovely to see you met again. Thank you for keeping it going!"
 
 
-def reminder(*, other_name: str, when: date, starter: str) -> str:
-    return (
-        f":spiral_calendar_pad: Tomorrow ({when:%A %-d %B}): your reverse mentoring session with {other_name}. "
-        f"A conversation starter, if you'd like one: _{starter}_"
-    )
-
-
 def checkin_prompt(*, other_name: str, prompt_id: int) -> Rendered:
-    text = f"How did your session with {other_name} go? Two quick questions, just for you."
+    text = f"How did your session with {other_name} go? A few quick questions, just for you."
     blocks: list[Block] = [
         section(f":speech_balloon: {text}"),
         ActionsBlock(
@@ -199,14 +251,31 @@ def checkin_modal(*, prompt_id: int, other_name: str, ask_fit: bool) -> View:
         ),
     ]
     if ask_fit:
-        blocks.append(
+        blocks += [
             InputBlock(
                 block_id=ids.B_CHECKIN_FIT,
                 label="After this first session, is it a good fit?",
                 element=radios(FIT_OPTIONS),
-            )
-        )
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="Only you see your answers. Leads only see totals.")]))
+            ),
+            InputBlock(
+                block_id=ids.B_CHECKIN_TELL_LEAD,
+                label="If it isn't a good fit",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ids.A_VALUE,
+                    options=[
+                        Option(
+                            value=TELL_LEAD,
+                            label="Tell the program lead",
+                            description="They'll see your name and your match's, so they can help.",
+                        )
+                    ],
+                ),
+            ),
+        ]
+    private = "Only you see your answers. Leads only see totals"
+    private += ", unless you choose to tell them it isn't a good fit." if ask_fit else "."
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=private)]))
     return View(
         type="modal",
         callback_id=ids.CHECKIN_VIEW,
@@ -218,10 +287,13 @@ def checkin_modal(*, prompt_id: int, other_name: str, ask_fit: bool) -> View:
     )
 
 
-def rematch_offer(*, pairing_id: int, other_name: str) -> Rendered:
+def rematch_offer(*, pairing_id: int, other_name: str, leads_know: bool = True) -> Rendered:
+    """A private offer of a new match; `leads_know`: the person told the leads it isn't a good fit (or a lead
+    made the offer), otherwise it stays between them and Turnabout."""
     text = f"Thanks for being honest. Would you like a new match instead of {other_name}?"
+    who_knows = "The program leads know it isn't a good fit" if leads_know else "Nobody else knows what you answered"
     blocks: list[Block] = [
-        section(f"{text} The program leads know it isn't a good fit; {other_name} is only told the pair has ended."),
+        section(f"{text} {who_knows}; {other_name} is only told the pair has ended."),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -244,16 +316,23 @@ def ghost_paused() -> Rendered:
     return text, _dicts(blocks)
 
 
-def report(*, counts: dict[str, int], totals: dict[str, float | int], sessions_30d: int) -> Rendered:
+def report(
+    *, counts: dict[str, int], totals: dict[str, float | int], sessions_30d: int, cancelled_twice: int = 0
+) -> Rendered:
     """The leads' view of the program; check-in figures only over enough answers to stay anonymous."""
     active = sum(counts.values())
     lines = [
         f"*Active pairs:* {active}",
-        f":large_green_circle: on track {counts.get('on_track', 0)}"
+        f":white_circle: not started {counts.get('not_started', 0)}"
+        f" · :large_green_circle: on track {counts.get('on_track', 0)}"
         f" · :large_yellow_circle: cooling {counts.get('cooling', 0)}"
-        f" · :red_circle: lapsed {counts.get('lapsed', 0)}",
+        f" · :red_circle: lapsed {counts.get('lapsed', 0)}"
+        f" · :double_vertical_bar: paused {counts.get('paused', 0)}",
         f"*Sessions logged in the last 30 days:* {sessions_30d}",
     ]
+    if cancelled_twice:
+        pairs = "pair has" if cancelled_twice == 1 else "pairs have"
+        lines.append(f"*Cancellations:* {cancelled_twice} {pairs} had 2 or more sessions cancelled in a row")
     answers = int(totals.get("answers", 0))
     if answers >= MIN_ANSWERS_FOR_TOTALS:
         met = int(totals["met"]) * 100 // answers

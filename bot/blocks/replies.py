@@ -7,13 +7,16 @@ Every `UseCaseError` has its words here (`error_text`); the handlers map errors 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.blocks.messages import paused_text, resumed_text
 from bot.usecases.errors import (
     AlreadyAnswered,
     BadDate,
+    BookingRefused,
+    BookingSettled,
     NoActiveMatch,
+    NobodyAttended,
     NotJoined,
     NotYours,
     PairEnded,
@@ -49,6 +52,8 @@ _ERRORS: dict[type[UseCaseError], str] = {
     NotYours: "That check-in isn't yours to answer.",
     AlreadyAnswered: "You've already answered this check-in. Thank you!",
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
+    BookingSettled: "That session was already cancelled or answered, so nothing changed.",
+    NobodyAttended: "Tick at least one person who was there.",
     SeveralPairs: (
         "You have more than one match: use the “We met — log a session” button in that pair's conversation."
     ),
@@ -56,6 +61,8 @@ _ERRORS: dict[type[UseCaseError], str] = {
 
 
 def error_text(error: UseCaseError) -> str:
+    if isinstance(error, BookingRefused):
+        return " ".join(error.errors.values())
     if isinstance(error, BadDate):
         return _BAD_DATE.get(error.reason, _BAD_DATE["unreadable"])
     for kind in type(error).__mro__:
@@ -64,10 +71,11 @@ def error_text(error: UseCaseError) -> str:
     return SOMETHING_WENT_WRONG
 
 
-def session_logged(*, count: int, first_time: bool) -> str:
+def session_logged(*, count: int, first_time: bool, held_on: date, today: date) -> str:
     if not first_time:
-        return "That session is already logged (one of you beat you to it). Thank you!"
-    return f":white_check_mark: Logged today's session, number {count} for your pair. Thank you for keeping it going!"
+        return "That session is already logged. Thank you!"
+    day = "today's session" if held_on == today else f"your session on {held_on:%A %-d %B}"
+    return f":white_check_mark: Logged {day}, number {count} for your pair. Thank you for keeping it going!"
 
 
 def paused(until: datetime, tz: str) -> str:
@@ -83,7 +91,10 @@ def resumed_already() -> str:
 
 
 def snoozed(until: datetime) -> str:
-    return f"Snoozed: no more reminders about this pair until {until:%-d %B}."
+    return (
+        f"Snoozed until {until:%-d %B}: no more nudges, sponsor notes or alerts about this pair until then. "
+        "Their own reminders and check-ins carry on."
+    )
 
 
 def nudged() -> str:
@@ -155,3 +166,26 @@ def left_already() -> str:
 
 def staying() -> str:
     return "Glad you're staying! Nothing has changed."
+
+
+def booked(*, phrase: str, zone: str, moved: bool, changed: bool) -> str:
+    if not changed:
+        return f"That session is already booked for {phrase} ({zone}). Nothing changed."
+    verb = "Moved" if moved else "Booked"
+    return (
+        f":spiral_calendar_pad: {verb}: {phrase} ({zone}). It's posted in your pair's conversation with a "
+        "calendar invite, and you'll both get a reminder the working day before."
+    )
+
+
+def booking_cancelled(*, in_a_row: int) -> str:
+    extra = (
+        " That's two in a row: a shorter or differently timed session might be easier to keep." if in_a_row >= 2 else ""
+    )
+    return f"Cancelled. Your partner can see it in your conversation, and the calendar entry is withdrawn.{extra}"
+
+
+def happened(*, held: bool) -> str:
+    if held:
+        return ":white_check_mark: Logged. Thank you! You'll each get a short private check-in."
+    return "Thanks for saying. Pick a new time with the button in your conversation whenever you're ready."

@@ -62,11 +62,13 @@ FIELD_BLOCKS: dict[str, str] = {
 CONSENT_TEXT = (
     "*What Turnabout keeps, and who sees it*\n"
     "• We store your Slack name, title and time zone, and the answers in this form.\n"
-    "• Program leads see your profile so they can match you. Your match sees your name, title, department, "
-    "topics and goals.\n"
-    "• Check-ins after sessions are private: leads only see totals. Your sponsor is only told if your "
-    "sessions stop happening, never what you said.\n"
-    "• You can pause or leave at any time with `/mentoring leave`, and choose to delete everything."
+    "• Program leads see your profile, to match you, whether your pair's sessions happen, and if you leave. "
+    "Your match sees your name, title, department, topics and goals.\n"
+    "• Check-ins after sessions are private: leads see totals only, over three or more answers. They see your "
+    "name and your match's only if you ask for help (\"isn't working\") or choose to tell them in a check-in.\n"
+    "• Your sponsor is only told if your sessions stop happening, never what you said.\n"
+    "• `/mentoring mydata` sends you everything we store. Pause or leave any time (`/mentoring leave`): you can "
+    "delete it all at once, or we delete it automatically a while after you leave (we'll tell you when)."
 )
 
 _ROLE_OPTIONS = {

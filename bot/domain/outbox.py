@@ -38,6 +38,11 @@ class MessageKind(enum.StrEnum):
     LEAD_ALERT = "lead_alert"  # to the leads' channel, or each lead
     GHOST = "ghost"  # someone paused after ignoring three prompts
     REMATCH = "rematch"  # a private offer of a new match
+    MY_DATA = "my_data"  # a copy of everything stored about someone, at their request
+    BOOKING = "booking"  # a booked session, posted in the pair's conversation (edited when moved or cancelled)
+    INVITE = "invite"  # the calendar file attached under a booking
+    HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
+    PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
 
     @property
     def quiet_when_away(self) -> bool:
@@ -58,14 +63,32 @@ class MessageKind(enum.StrEnum):
 
     @property
     def forget_recipients_when_sent(self) -> bool:
-        """Keep no trace of who received it once Slack has it (a goodbye to someone who asked to be deleted)."""
-        return self is MessageKind.CONFIRMATION
+        """Keep no trace of who received it once Slack has it, or once Slack refused it for good (a goodbye to
+        someone who asked to be deleted; a copy of someone's data)."""
+        return self in _FORGET_RECIPIENTS
+
+
+_FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 
 
 _QUIET_WHEN_AWAY = frozenset({MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS})
-_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST}
+_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
+    MessageKind.SPONSOR,
+    MessageKind.GHOST,
+    MessageKind.HAPPENED,
+    MessageKind.PARTNER_NOTE,
+}
 _SEND_NOW = frozenset(
-    {MessageKind.WELCOME, MessageKind.CONFIRMATION, MessageKind.PREVIEW, MessageKind.NEXT_SESSION, MessageKind.ENDED}
+    {
+        MessageKind.WELCOME,
+        MessageKind.CONFIRMATION,
+        MessageKind.PREVIEW,
+        MessageKind.NEXT_SESSION,
+        MessageKind.ENDED,
+        MessageKind.MY_DATA,
+        MessageKind.BOOKING,
+        MessageKind.INVITE,
+    }
 )
 
 
@@ -125,6 +148,32 @@ class keys:
     def reminder(pairing_id: int, when: date, user_id: str) -> str:
         return f"reminder:{pairing_id}:{when.isoformat()}:{user_id}"
 
+    # A booking's messages name its version (the calendar invite's SEQUENCE): a move is a new version, with
+    # its own post, invite and reminders, while the same click twice is one.
+    @staticmethod
+    def booking(booking_id: int, version: int) -> str:
+        return f"booking:{booking_id}:{version}"
+
+    @staticmethod
+    def invite(booking_id: int, version: int) -> str:
+        return f"invite:{booking_id}:{version}"
+
+    @staticmethod
+    def booking_reminder(booking_id: int, version: int, which: str) -> str:
+        return f"booking-reminder:{booking_id}:{version}:{which}"
+
+    @staticmethod
+    def happened(booking_id: int, version: int) -> str:
+        return f"happened:{booking_id}:{version}"
+
+    @staticmethod
+    def partner_note(pairing_id: int, partner_id: str, event: str, at: datetime) -> str:
+        return f"partner-note:{pairing_id}:{partner_id}:{event}:{_stamp(at)}"
+
+    @staticmethod
+    def cancelled_twice(pairing_id: int, booking_id: int) -> str:
+        return f"cancelled-twice:{pairing_id}:{booking_id}"
+
     @staticmethod
     def checkin(pairing_id: int, session_number: int, user_id: str) -> str:
         return f"checkin:{pairing_id}:{session_number}:{user_id}"
@@ -167,6 +216,17 @@ class keys:
     def unreachable(user_ids: Sequence[str]) -> str:
         # Once per person (or group DM), whatever message first found them unreachable.
         return f"unreachable:{'+'.join(sorted(user_ids))}"
+
+    @staticmethod
+    def my_data(occasion: str, part: int) -> str:
+        # `occasion` is the slash command's trigger id: never a user id, so nothing personal outlives the send.
+        return f"mydata:{occasion}:{part}"
+
+    @staticmethod
+    def retention(day: date, first_purged: int) -> str:
+        # One notice per purge: `first_purged` is an internal row number of someone purged in it (gone with them,
+        # so it identifies no one), which no other purge can share.
+        return f"retention:{day.isoformat()}:{first_purged}"
 
     @staticmethod
     def to_lead(key: str, destination: str) -> str:

@@ -214,12 +214,42 @@ def play(bot: LocalBot, clock: SimClock) -> str:
     )
     tom_intro = _intro_for(bot, "U0TOM")
     j.step(
-        "Priya and Tom meet; both click 'We met — log a session' (it counts once)",
-        lambda: (priya.click(ids.A_LOG_SESSION, where=tom_intro), tom.click(ids.A_LOG_SESSION, where=tom_intro)),
+        "Priya meets her group, but Rajesh couldn't come: 'We met' asks her who was there",
+        lambda: priya.click(ids.A_LOG_SESSION, where=tom_intro),
+    )
+    j.show("Who was there?", priya.modal)
+    j.step(
+        "She ticks only Tom: the session counts for Tom's pair, not Rajesh's",
+        lambda: priya.submit({ids.B_ATTENDED: ["U0TOM"]}),
+    )
+    j.step("Tom clicks 'We met' too: it counts once", lambda: tom.click(ids.A_LOG_SESSION, where=tom_intro))
+    j.step(
+        "Tom clicks 'Schedule a session': the form asks for a time in his own time zone",
+        lambda: tom.click(ids.A_SCHEDULE, where=tom_intro),
+    )
+    j.show("The booking form", tom.modal)
+    first_day = _weekday_in(bot, 14)
+    j.step(
+        "He books it, with a video link: the post shows each of them their own time, with a calendar invite",
+        lambda: tom.submit(
+            {ids.B_SCHED_DATE: first_day, ids.B_SCHED_TIME: "10:00", ids.B_SCHED_PLACE: "https://meet.example.com/pt"}
+        ),
     )
     j.step(
-        "Tom picks their next session date",
-        lambda: tom.click(ids.A_SET_NEXT_SESSION, where=tom_intro, value=_in_two_weeks(bot)),
+        "Priya can't make it that day: she moves it to the next (same invite, updated)",
+        lambda: _move(priya, _latest_booking(bot, "U0TOM"), _weekday_in(bot, 15)),
+    )
+    j.step(
+        "Then Tom has to cancel it",
+        lambda: tom.click(ids.A_BOOKING_CANCEL, where=_latest_booking(bot, "U0TOM")),
+    )
+    j.step(
+        "He books a new time from the keyboard",
+        lambda: tom.slash("/mentoring", f"schedule {_weekday_in(bot, 16)} 10:00 https://meet.example.com/pt"),
+    )
+    j.step(
+        "A booking that can't stand is refused with the reason, and changes nothing",
+        lambda: tom.slash("/mentoring", "schedule 2020-01-06 10:00"),
     )
 
     j.step("Leo pauses for 3 weeks from the command line", lambda: leo.slash("/mentoring", "pause 3"))
@@ -244,6 +274,11 @@ def play(bot: LocalBot, clock: SimClock) -> str:
     j.step(
         "Amara and Diane got the nudge and met: Amara logs it",
         lambda: amara.click(ids.A_LOG_SESSION, where=_latest_nudge(bot, "U0AMARA")),
+    )
+    j.fast_forward(start + timedelta(days=18))
+    j.step(
+        "After the booked time Turnabout asks if it happened: Tom says no. Two called off in a row: a kind note",
+        lambda: tom.click(ids.A_BOOKING_MISSED, where=_latest_question(bot, "U0TOM")),
     )
     j.fast_forward(start + timedelta(days=33))
     j.step("Tom opens Turnabout's Home tab", tom.open_home)
@@ -280,8 +315,32 @@ def _intro_for(bot: LocalBot, mentee_id: str) -> dict[str, Any]:
     raise RuntimeError(f"no introduction for {mentee_id}")
 
 
-def _in_two_weeks(bot: LocalBot) -> str:
-    return (bot.services.clock() + timedelta(days=14)).date().isoformat()
+def _weekday_in(bot: LocalBot, days: int) -> str:
+    """The first weekday at least `days` from now (sessions are booked in working weeks)."""
+    day = (bot.services.clock() + timedelta(days=days)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+def _pair_messages(bot: LocalBot, mentee_id: str) -> list[dict[str, Any]]:
+    for call in bot.fake.calls_to("conversations.open"):
+        if call.response.get("ok") and mentee_id in call.args.get("users", "") and "," in call.args["users"]:
+            return bot.fake.messages(call.response["channel"]["id"])
+    raise RuntimeError(f"no conversation for {mentee_id}")
+
+
+def _latest_booking(bot: LocalBot, mentee_id: str) -> dict[str, Any]:
+    return _latest([m for m in _pair_messages(bot, mentee_id) if ids.A_BOOKING_CANCEL in str(m)])
+
+
+def _latest_question(bot: LocalBot, mentee_id: str) -> dict[str, Any]:
+    return _latest([m for m in _pair_messages(bot, mentee_id) if ids.A_BOOKING_HELD in str(m)])
+
+
+def _move(person: Any, booking: dict[str, Any], day: str) -> None:
+    person.click(ids.A_BOOKING_MOVE, where=booking)
+    person.submit({ids.B_SCHED_DATE: day})
 
 
 def _answer_checkin(person: Any, *, fit: str, value: str) -> None:
@@ -300,7 +359,7 @@ def _latest_nudge(bot: LocalBot, user_id: str) -> dict[str, Any]:
     for call in reversed(bot.fake.calls_to("conversations.open")):
         users = call.args.get("users", "")
         if user_id in users and "," in users and call.response.get("ok"):
-            nudges = [m for m in bot.fake.messages(call.response["channel"]["id"]) if "since your last" in str(m)]
+            nudges = [m for m in bot.fake.messages(call.response["channel"]["id"]) if ":seedling:" in str(m)]
             if nudges:
                 return nudges[-1]
     raise RuntimeError(f"no nudge for {user_id}")

@@ -56,6 +56,7 @@ class CheckInAnswers:
     learned: str
     blockers: str
     fit: str | None
+    tell_lead: bool = False  # "tell the program lead" if it isn't a good fit
 
 
 def read_checkin(values: dict[str, dict[str, Any]]) -> CheckInAnswers:
@@ -67,12 +68,14 @@ def read_checkin(values: dict[str, dict[str, Any]]) -> CheckInAnswers:
         return str((values.get(block_id, {}).get(ids.A_VALUE) or {}).get("value") or "").strip()[:500]
 
     value = picked(ids.B_CHECKIN_VALUE)
+    ticked = (values.get(ids.B_CHECKIN_TELL_LEAD, {}).get(ids.A_VALUE) or {}).get("selected_options") or []
     return CheckInAnswers(
         met=picked(ids.B_CHECKIN_MET),
         value=whole_number(value, low=1, high=5),
         learned=typed(ids.B_CHECKIN_LEARNED),
         blockers=typed(ids.B_CHECKIN_BLOCKERS),
         fit=picked(ids.B_CHECKIN_FIT),
+        tell_lead=any(isinstance(o, dict) and o.get("value") == views.TELL_LEAD for o in ticked),
     )
 
 
@@ -86,8 +89,8 @@ def validate_checkin(answers: CheckInAnswers) -> dict[str, str]:
 
 
 def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers: CheckInAnswers) -> list[str]:
-    """Store the answers privately (once per check-in); a "not a good fit" offers a rematch and tells the leads.
-    Returns the keys of what that queued."""
+    """Store the answers privately (once per check-in). A "not a good fit" offers a rematch, privately, and
+    tells the leads only when the person chose to. Returns the keys of what that queued."""
     now = services.clock()
     queued: list[str] = []
     with session_scope(services.engine) as session:
@@ -105,6 +108,7 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
                 learned=answers.learned,
                 blockers=answers.blockers,
                 fit=answers.fit,
+                told_lead=answers.fit == "bad" and answers.tell_lead,
                 answered_at=now,
             ),
         )
@@ -115,7 +119,8 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
         other_id = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
         folks = participants_by_id(session=session, user_ids=[user_id, other_id])
         other_name = folks[other_id].name if other_id in folks else "your match"
-        text, blocks = views.rematch_offer(pairing_id=prompt.pairing_id, other_name=other_name)
+        tell = answers.tell_lead
+        text, blocks = views.rematch_offer(pairing_id=prompt.pairing_id, other_name=other_name, leads_know=tell)
         offer = Draft(
             key=keys.rematch_offer(prompt_id),
             kind=MessageKind.REMATCH,
@@ -126,10 +131,12 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
         )
         if enqueue(session=session, draft=offer, now=now):
             queued.append(offer.key)
+        if not tell:
+            return queued  # private: it counts in the totals only
         name = folks[user_id].name if user_id in folks else user_id
         alert = (
-            f"{name} says their pairing with {other_name} is not a good fit after the first session; "
-            "they've been offered a rematch."
+            f"{name} says their pairing with {other_name} is not a good fit after the first session, and asked "
+            "us to tell you. They've been offered a rematch."
         )
         for draft in lead_drafts(services, key=keys.bad_fit(prompt_id), text=alert, pairing_id=pairing.id):
             if enqueue(session=session, draft=draft, now=now):
@@ -150,22 +157,27 @@ def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[st
     with session_scope(services.engine) as session:
         pairing = _active(session, pairing_id)
         mentor = participants_by_id(session=session, user_ids=[pairing.mentor_id]).get(pairing.mentor_id)
-        days = (now - (pairing.last_session_at or pairing.approved_at or now)).days
         text, blocks = views.nudge_pair(
             mentor_id=pairing.mentor_id,
             mentee_id=pairing.mentee_id,
-            days_quiet=days,
+            last_session=pairing.last_session_at,
+            started=pairing.approved_at or pairing.created_at,
             cadence=mentor.cadence if mentor else Cadence.BIWEEKLY,
             anchor=pairing_id,
+            tz=mentor.tz if mentor else "UTC",
         )
         key = keys.lead_nudge(pairing_id, alert_ts)
         draft = Draft(
             key=key,
             kind=MessageKind.NUDGE,
-            users=[pairing.mentor_id, pairing.mentee_id],
             text=text,
             blocks=blocks,
             pairing_id=pairing_id,
+            **(
+                {"channel": pairing.intro_channel}
+                if pairing.intro_channel
+                else {"users": [pairing.mentor_id, pairing.mentee_id]}
+            ),
         )
         return [key] if enqueue(session=session, draft=draft, now=now) else []
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
 from bot.blocks.messages import unreachable_alert
@@ -27,8 +27,9 @@ from bot.failpoints import failpoint
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import StoreUnavailable, session_scope
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus, Pairing
 from storage.outbox import (
+    Attachment,
     Claim,
     address_of,
     cancel,
@@ -39,6 +40,8 @@ from storage.outbox import (
     mark_failed,
     mark_sent,
     mark_undeliverable,
+    message_by_key,
+    revise,
 )
 from storage.pairings import record_intro_channel
 from storage.participants import participants_by_id
@@ -62,6 +65,19 @@ PERMANENT = {
     "no_text",
     "too_many_users",
 }
+# Refusals of a file that no retry will change (uploads switched off by an admin, a scope the install lacks).
+FILE_REFUSALS = {
+    "file_uploads_disabled",
+    "file_upload_size_restricted",
+    "missing_scope",
+    "not_allowed_token_type",
+    "restricted_action",
+    "invalid_arguments",
+    "file_not_found",
+}
+# A calendar invite that arrives days late is no use: after this many failed tries it is given up on.
+FILE_ATTEMPTS = 3
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 @dataclass
@@ -131,16 +147,25 @@ def _send_one(
         row = session.get_one(OutboxMessage, message_id)
         text, blocks, attempts, pairing_id = row.text, row.blocks, row.attempts, row.pairing_id
         posted_in, posted_ts = row.channel, row.ts
+        file = Attachment.from_json(row.attachment) if row.attachment else None
+        parent = message_by_key(session=session, key=file.thread_key) if file and file.thread_key else None
+        if file is not None and parent is not None and not parent.ts and parent.status in WAITING:
+            # The message this file belongs under hasn't gone out yet: wait for it, without counting an attempt.
+            defer(session=session, claim=claim, until=now + timedelta(seconds=30))
+            return
+        thread = (parent.channel, parent.ts) if parent is not None and parent.channel and parent.ts else None
         kind, users = address.kind, address.users
-        folks = participants_by_id(session=session, user_ids=users) if kind.working_hours_only else {}
+        # A post in a pair's conversation is for the pair: their status and working hours decide.
+        people = (users or _pair_people(session, pairing_id)) if kind.working_hours_only else users
+        folks = participants_by_id(session=session, user_ids=people) if kind.working_hours_only else {}
         if kind.quiet_when_away and any(
-            u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in users
+            u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in people
         ):
             cancel(session=session, claim=claim)
             return
-        zones = [folks[u].tz for u in users if u in folks]
+        zones = [folks[u].tz for u in people if u in folks]
         # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
-        outsiders = [u for u in users if u not in folks] if kind.working_hours_only else []
+        outsiders = [u for u in people if u not in folks] if kind.working_hours_only else []
     zones += [tz for u in outsiders if (tz := slack_time_zone(client, u))]
     if zones and (opens := common_window(now, zones)) > now:
         # Outside someone's working day (a note timed for the mentee's day, a retry that slipped into the
@@ -154,6 +179,21 @@ def _send_one(
         if not hold(session=session, claim=claim, now=clock()):
             log.warning("outbox message %s: lease lost before sending; its new holder sends it", message_id)
             return
+    if file is not None:
+        _send_file(
+            services,
+            client,
+            claim,
+            report,
+            clock,
+            file=file,
+            text=text,
+            thread=thread,
+            users=users,
+            channel=address.channel,
+            attempts=attempts,
+        )
+        return
     try:
         if posted_in and posted_ts:
             # Sent before, and its content replaced since (a preview as its round moves on): edit in place.
@@ -175,7 +215,10 @@ def _send_one(
         if error in PERMANENT:
             log.warning("outbox message %s refused for good (%s); not retrying", message_id, error)
             with session_scope(services.engine) as session:
-                if mark_undeliverable(session=session, claim=claim, error=error) and kind is not MessageKind.LEAD_ALERT:
+                # Not for a goodbye or a copy of someone's data: they may have just had everything deleted, and
+                # the notice would name them again.
+                tell = kind is not MessageKind.LEAD_ALERT and not kind.forget_recipients_when_sent
+                if mark_undeliverable(session=session, claim=claim, error=error) and tell:
                     _tell_leads_once(services, session, users, error, now)
             return
         retry_at = now + backoff(attempts)
@@ -217,11 +260,74 @@ def _record_sent(
             time.sleep(pause)
 
 
+def _pair_people(session: Session, pairing_id: int | None) -> list[str]:
+    pairing = session.get(Pairing, pairing_id) if pairing_id is not None else None
+    return [pairing.mentor_id, pairing.mentee_id] if pairing is not None else []
+
+
+def _send_file(
+    services: Services,
+    client: WebClient,
+    claim: Claim,
+    report: DeliveryReport,
+    clock: Callable[[], datetime],
+    *,
+    file: Attachment,
+    text: str,
+    thread: tuple[str, str] | None,
+    users: list[str],
+    channel: str | None,
+    attempts: int,
+) -> None:
+    """Upload a file (Slack's v2 flow: get a URL, upload, complete) into its thread, or the conversation."""
+    try:
+        if thread is not None:
+            channel = thread[0]
+        elif channel is None:
+            channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+        response = client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread[1] if thread else None,
+            content=file.body,
+            filename=file.name,
+            title=file.title,
+            initial_comment=text,
+        )
+    except SlackClientError as exc:
+        if isinstance(exc, SlackApiError) and exc.response is not None:
+            error = str(exc.response.get("error", "unknown_error"))
+        else:
+            error = "upload_failed"  # the upload URL itself answered badly (SlackRequestError)
+        report.failed += 1
+        report.errors.append(error)
+        now = clock()
+        if error in PERMANENT or error in FILE_REFUSALS or attempts + 1 >= FILE_ATTEMPTS:
+            log.warning("outbox message %s: Slack would not take the file (%s); not retrying", claim.message_id, error)
+            with session_scope(services.engine) as session:
+                refused = mark_undeliverable(session=session, claim=claim, error=error)
+                if refused and file.thread_key and file.on_refusal_text is not None:
+                    # The post it belonged under says so, rather than promising a file that never came.
+                    revise(
+                        session=session,
+                        key=file.thread_key,
+                        text=file.on_refusal_text,
+                        blocks=file.on_refusal_blocks or [],
+                        now=now,
+                    )
+            return
+        with session_scope(services.engine) as session:
+            mark_failed(session=session, claim=claim, error=error, retry_at=now + backoff(attempts))
+        return
+    uploaded = (response.get("files") or [{}])[0]
+    _record_sent(services, claim, channel, str(uploaded.get("id") or "file"), MessageKind.INVITE, None, clock)
+    report.sent += 1
+
+
 def _tell_leads_once(services: Services, session: Session, users: list[str], error: str, now: datetime) -> None:
     """Someone Turnabout cannot reach: the leads hear once per person (or group), with what Slack said, so a
     person is never silently dropped from their pair's conversation."""
     if not users:
         return  # a channel (the leads' own, or a pair's) is gone: the log line is all there is to say
     text = unreachable_alert(user_ids=users, error=error)
-    for draft in lead_drafts(services, key=keys.unreachable(users), text=text):
+    for draft in lead_drafts(services, key=keys.unreachable(users), text=text, about=users):
         enqueue(session=session, draft=draft, now=now)

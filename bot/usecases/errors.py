@@ -42,3 +42,19 @@ class SeveralPairs(UseCaseError):
 
 class NoActiveMatch(UseCaseError):
     """Someone with no active match asked for something that needs one."""
+
+
+class BookingSettled(UseCaseError):
+    """A booking that was cancelled, or answered "did it happen?", already."""
+
+
+class BookingRefused(UseCaseError):
+    """A booking that can't stand, with a reason per field ("date", "time", "length", "place", "who")."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class NobodyAttended(UseCaseError):
+    """A group session logged with nobody ticked as there."""

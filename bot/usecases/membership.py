@@ -8,6 +8,7 @@ someone who is not in the program. Nothing here talks to Slack.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,17 +17,26 @@ from sqlmodel import Session
 
 from bot.blocks import replies
 from bot.blocks.home import PairLine
-from bot.blocks.messages import left_text, paused_text, resumed_text, welcome_dm
+from bot.blocks.messages import (
+    left_text,
+    partner_away_text,
+    partner_back_text,
+    paused_text,
+    resumed_text,
+    welcome_dm,
+)
+from bot.domain.momentum import next_send_window, standing
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, pause_until
 from bot.usecases import reports
 from bot.usecases.errors import NotJoined
 from bot.usecases.services import Services
+from storage.bookings import pending_by_pairing
 from storage.db import session_scope
 from storage.models import Participant
 from storage.momentum import answer_prompts, check_soon
 from storage.outbox import Draft, enqueue
-from storage.pairings import active_pairings, end_pairing, forget_person, session_count
+from storage.pairings import active_pairings, end_pairing, session_count
 from storage.participants import (
     SlackIdentity,
     expired_pauses,
@@ -38,6 +48,7 @@ from storage.participants import (
     resume_participant,
     upsert_participant,
 )
+from storage.privacy import forget_person
 
 log = logging.getLogger(__name__)
 
@@ -114,18 +125,36 @@ def home_data(services: Services, user_id: str) -> HomeData:
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:
+    now = services.clock()
     with session_scope(services.engine) as session:
         mine = active_pairings(session=session, user_id=user_id)
         others = [p.mentee_id if p.mentor_id == user_id else p.mentor_id for p in mine]
-        names = {k: v.name for k, v in participants_by_id(session=session, user_ids=others).items()}
+        folks = participants_by_id(session=session, user_ids=[*others, user_id])
+        names = {k: v.name for k, v in folks.items()}
+        tz = folks[user_id].tz if user_id in folks else "UTC"
+        # Only sessions still to come: a booking whose time has passed is history (or a question), not "next".
+        booked = {
+            pid: b.starts_at
+            for pid, b in pending_by_pairing(session=session, pairings=mine).items()
+            if b.starts_at > now
+        }
         return [
             PairLine(
                 other_name=names.get(other, "your match"),
                 other_role="your mentee" if pairing.mentor_id == user_id else "your mentor",
-                momentum=pairing.momentum,
+                momentum=standing(
+                    pairing.momentum,
+                    has_met=pairing.last_session_at is not None,
+                    paused=any(
+                        u in folks and current_status(folks[u], now) is Status.PAUSED
+                        for u in (pairing.mentor_id, pairing.mentee_id)
+                    ),
+                ),
                 sessions=session_count(session=session, pairing_id=pairing.id or 0),
                 last_session=pairing.last_session_at.date() if pairing.last_session_at else None,
-                next_session=pairing.next_session_on,
+                next_session=booked.get(pairing.id or 0),
+                anchor=pairing.id or 0,
+                tz=tz,
             )
             for pairing, other in zip(mine, others, strict=True)
         ]
@@ -174,6 +203,7 @@ def pause(services: Services, *, user_id: str, weeks: int, confirm_in_dm: str | 
         pause_participant(session=session, participant=participant, until=until, now=now)
         _recheck_pairs(session, user_id, now)
         sent = _confirm(session, user_id, confirm_in_dm, paused_text(until, participant.tz), now)
+        sent += tell_partners(session, participant, away=True, until=until, now=now)
         return Paused(until, participant.tz, sent)
 
 
@@ -191,11 +221,13 @@ def resume(services: Services, *, user_id: str, confirm_in_dm: str | None = None
         if participant is None or participant.status == Status.LEFT:
             raise NotJoined
         was_paused = current_status(participant, now) is not Status.ACTIVE
+        sent: list[str] = []
         if participant.status == Status.PAUSED:
             resume_participant(session=session, participant=participant, now=now)
             _recheck_pairs(session, user_id, now)
+            sent += tell_partners(session, participant, away=False, now=now)
         text = resumed_text(automatically=False) if was_paused else replies.resumed_already()
-        sent = _confirm(session, user_id, confirm_in_dm, text, now)
+        sent += _confirm(session, user_id, confirm_in_dm, text, now)
         return Resumed(was_paused, sent)
 
 
@@ -258,8 +290,39 @@ def leave(
         else:
             leave_program(session=session, participant=participant, now=now)
         # Queued after the deletion: its key names no one, and its recipient row goes once it is sent.
-        queued += _confirm(session, user_id, confirm_in_dm, left_text(deleted=delete_data), now)
+        text = left_text(deleted=delete_data, keep_days=services.settings.turnabout_retention_days)
+        queued += _confirm(session, user_id, confirm_in_dm, text, now)
     return Left(queued)
+
+
+def tell_partners(
+    session: Session, participant: Participant, *, away: bool, now: datetime, until: datetime | None = None
+) -> list[str]:
+    """Tell each active partner, kindly and without reasons, that this person paused (`away`) or is back."""
+    user_id = participant.slack_user_id
+    queued: list[str] = []
+    pairings = active_pairings(session=session, user_id=user_id)
+    partners = {p.id: (p.mentee_id if p.mentor_id == user_id else p.mentor_id) for p in pairings}
+    folks = participants_by_id(session=session, user_ids=list(partners.values()))
+    for pairing_id, partner_id in partners.items():
+        partner = folks.get(partner_id)
+        if partner is None or pairing_id is None:
+            continue
+        name = participant.name or "Your match"
+        text = partner_away_text(name=name, until=until, tz=partner.tz) if away else partner_back_text(name=name)
+        key = keys.partner_note(pairing_id, partner_id, "away" if away else "back", now)
+        draft = Draft(
+            key=key,
+            kind=MessageKind.PARTNER_NOTE,
+            users=[partner_id],
+            text=text,
+            blocks=[],
+            pairing_id=pairing_id,
+            not_before=next_send_window(now, partner.tz),
+        )
+        if enqueue(session=session, draft=draft, now=now):
+            queued.append(key)
+    return queued
 
 
 def _recheck_pairs(session: Session, user_id: str, now: datetime) -> None:
@@ -278,8 +341,10 @@ def lead_drafts(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     pairing_id: int | None = None,
+    about: Sequence[str] = (),
 ) -> list[Draft]:
-    """A notice for the leads: one post in their channel when configured, else one DM per lead."""
+    """A notice for the leads: one post in their channel when configured, else one DM per lead. `about`: people
+    the key names by id, outside `pairing_id`'s pair (see `Draft.about`)."""
     channel = services.settings.turnabout_leads_channel
     if channel:
         return [
@@ -290,6 +355,7 @@ def lead_drafts(
                 blocks=blocks or [],
                 channel=channel,
                 pairing_id=pairing_id,
+                about=about,
             )
         ]
     return [
@@ -300,6 +366,7 @@ def lead_drafts(
             blocks=blocks or [],
             users=[lead],
             pairing_id=pairing_id,
+            about=about,
         )
         for lead in services.settings.turnabout_leads
     ]
@@ -328,4 +395,5 @@ def resume_expired_pauses(services: Services, *, now: datetime) -> list[tuple[st
             )
             if enqueue(session=session, draft=draft, now=now):
                 queued.append((key, user_id))
+            queued += [(k, user_id) for k in tell_partners(session, participant, away=False, now=now)]
     return queued

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.blocks import momentum as momentum_views
+from bot.domain.momentum import standing
+from bot.domain.people import Status, current_status
 from bot.usecases.services import Services
+from storage.bookings import pairs_with_cancellations_in_a_row
 from storage.db import session_scope
 from storage.models import Pairing, Participant
-from storage.momentum import checkin_totals, momentum_counts, sessions_since
+from storage.momentum import checkin_totals, sessions_since
 from storage.pairings import active_pairings
 from storage.participants import participants_by_id
 
@@ -31,10 +35,19 @@ def active_pairs(services: Services) -> ActivePairs:
 
 
 def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
-    """How the program is doing, for leads: momentum of every active pair and check-in totals."""
+    """How the program is doing, for leads: where every active pair stands and check-in totals."""
     now = services.clock()
     with session_scope(services.engine) as session:
-        counts = momentum_counts(session=session)
+        pairings = active_pairings(session=session)
+        folks = participants_by_id(
+            session=session, user_ids=[p.mentor_id for p in pairings] + [p.mentee_id for p in pairings]
+        )
+        counts: Counter[str] = Counter()
+        for pairing in pairings:
+            people = [folks.get(pairing.mentor_id), folks.get(pairing.mentee_id)]
+            paused = any(p is not None and current_status(p, now) is Status.PAUSED for p in people)
+            counts[standing(pairing.momentum, has_met=pairing.last_session_at is not None, paused=paused)] += 1
+        cancelled = pairs_with_cancellations_in_a_row(session=session, pairings=pairings, at_least=2)
         totals = checkin_totals(session=session)
         recent = sessions_since(session=session, since=now - timedelta(days=30))
-    return momentum_views.report(counts=counts, totals=totals, sessions_30d=recent)
+    return momentum_views.report(counts=dict(counts), totals=totals, sessions_30d=recent, cancelled_twice=cancelled)

@@ -12,20 +12,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from bot.blocks import matching as views
 from bot.blocks import momentum as momentum_views
-from bot.domain.content import starters_for
-from bot.domain.momentum import checkin_due_at, next_send_window, reminder_due_at
+from bot.domain.momentum import checkin_due_at
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.timezones import local_date
-from bot.usecases.errors import BadDate, NoActiveMatch, SeveralPairs
+from bot.usecases.errors import BadDate, NoActiveMatch, NobodyAttended, SeveralPairs
 from bot.usecases.pairs import group_for
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import Pairing
 from storage.momentum import add_prompt, answer_prompts
-from storage.outbox import Draft, cancel_pending, enqueue
-from storage.pairings import active_pairings, log_session, session_count, set_next_session
+from storage.outbox import Draft, enqueue
+from storage.pairings import active_pairings, log_session, session_count
 from storage.participants import participants_by_id
 
 LOG_WINDOW = timedelta(days=90)
@@ -42,12 +40,30 @@ def local_today(services: Services, user_id: str, now: datetime) -> date:
 class Logged:
     count: int  # sessions the pair has logged, this one included
     first_time: bool  # False: that day was logged already (by the partner, or a double click)
+    held_on: date
+    today: date  # where the person who logged it is
 
 
-def log_session_today(services: Services, *, user_id: str, anchor_id: int) -> Logged:
-    """Log today's session for the clicker's pair(s) in a group; both partners logging it counts once."""
+def who_could_attend(services: Services, *, user_id: str, anchor_id: int) -> list[tuple[str, str]]:
+    """(user id, name) of the mentees a group session may have had, when the clicker must say who came: a mentor
+    with several mentees. Empty for a one-to-one pair or a mentee (they log their own pair)."""
+    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
+    if user_id != group[0].mentor_id or len(group) < 2:
+        return []
+    with session_scope(services.engine) as session:
+        folks = participants_by_id(session=session, user_ids=[p.mentee_id for p in group])
+    return [(p.mentee_id, folks[p.mentee_id].name) for p in group if p.mentee_id in folks]
+
+
+def log_session_today(services: Services, *, user_id: str, anchor_id: int, attended: list[str] | None = None) -> Logged:
+    """Log today's session for the clicker's pair(s) in a group; both partners logging it counts once.
+    `attended`: in a group, the mentees who were there (sessions, check-ins and momentum are per mentee)."""
     group = group_for(services, pairing_id=anchor_id, user_id=user_id)
     mine = [p for p in group if user_id in (p.mentor_id, p.mentee_id)]
+    if attended is not None:
+        mine = [p for p in mine if p.mentee_id in attended]
+        if not mine:
+            raise NobodyAttended
     now = services.clock()
     return record_session(services, user_id=user_id, pairings=mine, held_on=local_today(services, user_id, now))
 
@@ -59,23 +75,42 @@ def record_session(
     pair) and queues a private check-in for each person."""
     now = services.clock()
     with session_scope(services.engine) as session:
-        answer_prompts(session=session, user_id=user_id, now=now)
-        first_time = False
-        for pairing in pairings:
-            assert pairing.id is not None
-            if not log_session(session=session, pairing_id=pairing.id, held_on=held_on, by=user_id, note=note, now=now):
-                continue
-            first_time = True
-            stored = session.get_one(Pairing, pairing.id)
-            held_at = min(now, datetime.combine(held_on, time(12), tzinfo=UTC))
-            if stored.last_session_at is None or held_at > stored.last_session_at:
-                stored.last_session_at = held_at
-            stored.next_check_at = now
-            session.add(stored)
-            count = session_count(session=session, pairing_id=pairing.id)
-            _queue_checkins(services, session, stored, count=count, now=now)
+        first_time = record_in(
+            services, session, user_id=user_id, pairings=pairings, held_on=held_on, now=now, note=note
+        )
         count = session_count(session=session, pairing_id=pairings[0].id or 0)
-    return Logged(count, first_time)
+    return Logged(count, first_time, held_on, local_today(services, user_id, now))
+
+
+def record_in(
+    services: Services,
+    session: Session,
+    *,
+    user_id: str,
+    pairings: list[Pairing],
+    held_on: date,
+    now: datetime,
+    note: str = "",
+    held_at: datetime | None = None,
+) -> bool:
+    """`record_session` inside the caller's transaction; `held_at` when the time is known (a booked session).
+    False when every pairing had that day logged already."""
+    answer_prompts(session=session, user_id=user_id, now=now)
+    first_time = False
+    for pairing in pairings:
+        assert pairing.id is not None
+        if not log_session(session=session, pairing_id=pairing.id, held_on=held_on, by=user_id, note=note, now=now):
+            continue
+        first_time = True
+        stored = session.get_one(Pairing, pairing.id)
+        when = min(now, held_at or datetime.combine(held_on, time(12), tzinfo=UTC))
+        if stored.last_session_at is None or when > stored.last_session_at:
+            stored.last_session_at = when
+        stored.next_check_at = now
+        session.add(stored)
+        count = session_count(session=session, pairing_id=pairing.id)
+        _queue_checkins(services, session, stored, count=count, now=now)
+    return first_time
 
 
 def _queue_checkins(services: Services, session: Session, pairing: Pairing, *, count: int, now: datetime) -> None:
@@ -105,70 +140,6 @@ def _queue_checkins(services: Services, session: Session, pairing: Pairing, *, c
             users=[user_id],
             text=text,
             blocks=blocks,
-            pairing_id=pairing.id,
-            not_before=due,
-        )
-        enqueue(session=session, draft=draft, now=now)
-
-
-@dataclass(frozen=True)
-class NextSet:
-    when: date
-    keys: list[str]  # the post in the pair's conversation
-
-
-def set_next(services: Services, *, user_id: str, anchor_id: int, chosen: str | None, channel: str) -> NextSet:
-    """Set the group's next session date, post it in their conversation (`channel`) and queue each person's
-    reminder for the workday before. `BadDate` for an unreadable or past date."""
-    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
-    try:
-        when = date.fromisoformat(chosen or "")
-    except ValueError:
-        raise BadDate("unreadable") from None
-    now = services.clock()
-    if when < local_today(services, user_id, now):
-        raise BadDate("past")
-    previous = group[0].next_session_on
-    key = keys.next_session(anchor_id, when, previous)
-    with session_scope(services.engine) as session:
-        answer_prompts(session=session, user_id=user_id, now=now)
-        set_next_session(session=session, pairing_ids=[p.id or 0 for p in group], when=when)
-        for pairing in group:
-            _queue_reminders(services, session, pairing, when=when, now=now)
-        text = views.next_session_text(when=when, set_by=user_id)
-        draft = Draft(
-            key=key, kind=MessageKind.NEXT_SESSION, channel=channel, text=text, blocks=[], pairing_id=anchor_id
-        )
-        enqueue(session=session, draft=draft, now=now)
-    return NextSet(when, [key])
-
-
-def _queue_reminders(services: Services, session: Session, pairing: Pairing, *, when: date, now: datetime) -> None:
-    assert pairing.id is not None
-    folks = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
-    both = [keys.reminder(pairing.id, when, user_id) for user_id in (pairing.mentor_id, pairing.mentee_id)]
-    # The date moved: reminders for the old one go.
-    cancel_pending(session=session, kind=MessageKind.REMINDER, pairing_id=pairing.id, keep=both)
-    mentee = folks.get(pairing.mentee_id)
-    starter = starters_for(services.content, mentee.learn_topics if mentee else [], count=1, seed=both[0])
-    for key, (user_id, other_id) in zip(
-        both, ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)), strict=True
-    ):
-        person, other = folks.get(user_id), folks.get(other_id)
-        if person is None or other is None:
-            continue
-        due = reminder_due_at(when, person.tz)
-        if due < now:
-            due = next_send_window(now, person.tz)
-        if local_date(due, person.tz) >= when:
-            continue  # too late for a day-before reminder
-        text = momentum_views.reminder(other_name=other.name, when=when, starter=starter[0] if starter else "")
-        draft = Draft(
-            key=key,
-            kind=MessageKind.REMINDER,
-            users=[user_id],
-            text=text,
-            blocks=[],
             pairing_id=pairing.id,
             not_before=due,
         )

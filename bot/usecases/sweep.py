@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,13 +30,14 @@ from bot.domain.momentum import (
 )
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
-from bot.usecases.membership import lead_drafts
+from bot.usecases.membership import lead_drafts, tell_partners
 from bot.usecases.services import Services
+from storage.bookings import cancellations_in_a_row, pending_by_pairing
 from storage.db import session_scope
 from storage.models import Pairing, Participant
 from storage.models import Prompt as PromptRow
 from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, recent_prompts
-from storage.outbox import Draft, enqueue, enqueue_many
+from storage.outbox import Draft, enqueue, enqueue_many, sent_keys
 from storage.pairings import active_pairings, session_counts
 from storage.participants import participants_by_id, pause_participant
 
@@ -70,6 +72,7 @@ def pair_facts(
     mentee: Participant,
     cadence: Cadence,
     pauses: dict[str, list[tuple[datetime, datetime | None]]],
+    booked: datetime | None = None,
 ) -> PairFacts:
     # An open interval ends when a timed pause is due to end, so the rules can say when the clock restarts.
     ends = {mentor.slack_user_id: mentor.paused_until, mentee.slack_user_id: mentee.paused_until}
@@ -84,6 +87,7 @@ def pair_facts(
         cadence=Cadence.parse(cadence),
         sessions=(pairing.last_session_at,) if pairing.last_session_at else (),
         paused=spans,
+        booked=booked,
     )
 
 
@@ -101,6 +105,7 @@ def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepR
             pauses = pauses_of(session=session, user_ids=ids, since=earliest)
             queued: list[tuple[Draft, list[str]]] = []
             batch = Batch(session, [p.id for p in due if p.id is not None], folks, pauses)
+            batch.booked = {pid: b.starts_at for pid, b in pending_by_pairing(session=session, pairings=due).items()}
             for pairing in due:
                 queued += _evaluate(services, batch, pairing, now, report)
                 report.pairs_checked += 1
@@ -136,6 +141,7 @@ class Batch:
     ) -> None:
         self.session, self.folks, self.pauses = session, folks, pauses
         self._pairing_ids = pairing_ids
+        self.booked: dict[int, datetime] = {}  # pairing id -> the start of its next booked session
         self._counts: dict[int, int] | None = None
 
     def sessions_logged(self, pairing_id: int) -> int:
@@ -156,7 +162,8 @@ def _evaluate(
         pairing.next_check_at = None  # someone's data is gone; the pair ends with them
         session.add(pairing)
         return queued
-    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, mentor.cadence, pauses), now)
+    booked = batch.booked.get(pairing.id or 0)
+    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, mentor.cadence, pauses, booked), now)
     for _ in range(2):  # a THANKS closes one episode; the new one may have a step due straight away
         episode = (
             Episode(
@@ -200,25 +207,38 @@ def _drafts(
     """The messages for one ladder step, each with who it prompts (for ghost detection)."""
     assert pairing.id is not None
     key = keys.step(step.value, pairing.id, episode)
-    days = momentum.days_quiet
+    last, started = momentum.last_session_at, pairing.approved_at or pairing.created_at
     both = [mentor.slack_user_id, mentee.slack_user_id]
     when_both = common_window(now, [mentor.tz, mentee.tz])
+    # Said in the pair's own conversation, where the agreement and the buttons are.
+    pair_place: dict[str, Any] = {"channel": pairing.intro_channel} if pairing.intro_channel else {"users": both}
     if step is EscalationStep.NUDGE_PAIR:
         text, blocks = views.nudge_pair(
             mentor_id=mentor.slack_user_id,
             mentee_id=mentee.slack_user_id,
-            days_quiet=days,
+            last_session=last,
+            started=started,
             cadence=mentor.cadence,
             anchor=pairing.id,
+            tz=mentee.tz,
+            agenda=services.content.agenda,
         )
         draft = Draft(
-            key=key, kind=KIND[step], users=both, text=text, blocks=blocks, pairing_id=pairing.id, not_before=when_both
+            key=key,
+            kind=KIND[step],
+            text=text,
+            blocks=blocks,
+            pairing_id=pairing.id,
+            not_before=when_both,
+            **pair_place,
         )
         return [(draft, both)]
     if step is EscalationStep.NUDGE_EACH:
         out = []
         for person, other in ((mentor, mentee), (mentee, mentor)):
-            text, blocks = views.nudge_each(other_name=other.name, days_quiet=days, anchor=pairing.id)
+            text, blocks = views.nudge_each(
+                other_name=other.name, last_session=last, started=started, anchor=pairing.id, tz=person.tz
+            )
             draft = Draft(
                 key=keys.step(step.value, pairing.id, episode, person.slack_user_id),
                 kind=KIND[step],
@@ -232,7 +252,12 @@ def _drafts(
         return out
     if step is EscalationStep.SPONSOR and mentee.sponsor_id:
         text = views.sponsor_note(
-            mentee_name=mentee.name, mentor_name=mentor.name, days_quiet=days, cadence=mentor.cadence
+            mentee_name=mentee.name,
+            mentor_name=mentor.name,
+            last_session=last,
+            started=started,
+            cadence=mentor.cadence,
+            tz=mentee.tz,
         )
         # A first guess: the mentee's working day. Delivery asks Slack for the sponsor's own time zone (a
         # sponsor is often not in the program) and holds the note until their day starts.
@@ -251,24 +276,39 @@ def _drafts(
             pairing_id=pairing.id,
             mentor_name=mentor.name,
             mentee_name=mentee.name,
-            days_quiet=days,
+            last_session=last,
             cadence=mentor.cadence,
             sessions=batch.sessions_logged(pairing.id),
-            started=pairing.approved_at or pairing.created_at,
-            steps_taken=[
-                STEP_NAMES[EscalationStep(s)] for s in pairing.episode_steps if s in {x.value for x in STEP_NAMES}
-            ],
+            started=started,
+            steps_taken=_steps_delivered(batch.session, pairing, episode, both),
+            cancelled_in_a_row=cancellations_in_a_row(
+                session=batch.session, group=[pairing], mentee_id=mentee.slack_user_id
+            ),
         )
         return [
             (draft, []) for draft in lead_drafts(services, key=key, text=text, blocks=blocks, pairing_id=pairing.id)
         ]
     if step is EscalationStep.THANKS:
-        text = views.thanks(mentor_id=mentor.slack_user_id, mentee_id=mentee.slack_user_id)
+        first = batch.sessions_logged(pairing.id) == 1
+        text = views.thanks(mentor_id=mentor.slack_user_id, mentee_id=mentee.slack_user_id, first_session=first)
         draft = Draft(
-            key=key, kind=KIND[step], users=both, text=text, blocks=[], pairing_id=pairing.id, not_before=when_both
+            key=key, kind=KIND[step], text=text, blocks=[], pairing_id=pairing.id, not_before=when_both, **pair_place
         )
         return [(draft, [])]
     return []
+
+
+def _steps_delivered(session: Session, pairing: Pairing, episode: datetime, both: list[str]) -> list[str]:
+    """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
+    paused, or refused by Slack was not tried, whatever the episode recorded."""
+    assert pairing.id is not None
+    wanted = {
+        EscalationStep.NUDGE_PAIR: [keys.step(EscalationStep.NUDGE_PAIR.value, pairing.id, episode)],
+        EscalationStep.NUDGE_EACH: [keys.step(EscalationStep.NUDGE_EACH.value, pairing.id, episode, u) for u in both],
+        EscalationStep.SPONSOR: [keys.step(EscalationStep.SPONSOR.value, pairing.id, episode)],
+    }
+    sent = sent_keys(session=session, keys=[k for ks in wanted.values() for k in ks])
+    return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
 
 def _pause_ghosts(services: Services, now: datetime) -> int:
@@ -301,5 +341,6 @@ def _pause_ghosts(services: Services, now: datetime) -> int:
             for pairing in active_pairings(session=session, user_id=user_id):
                 pairing.next_check_at = now
                 session.add(pairing)
+            tell_partners(session, person, away=True, now=now)
             paused += 1
     return paused

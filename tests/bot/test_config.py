@@ -20,6 +20,7 @@ VARS = [
     "TURNABOUT_CATALOGUE_FILE",
     "TURNABOUT_CONTENT_FILE",
     "TURNABOUT_MATCH_TIME_LIMIT",
+    "TURNABOUT_RETENTION_DAYS",
     "LOG_LEVEL",
 ]
 
@@ -35,6 +36,7 @@ def test_no_tokens_means_sandbox_with_sqlite_default() -> None:
     assert settings.mode is Mode.SANDBOX
     assert settings.database_url == "sqlite:///turnabout.db"
     assert settings.port == 3000
+    assert settings.turnabout_retention_days == 30
 
 
 def test_modes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,6 +78,8 @@ def test_example_env_file_is_valid() -> None:
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be"),
         ("TURNABOUT_MATCH_TIME_LIMIT", "soon", "TURNABOUT_MATCH_TIME_LIMIT"),
         ("TURNABOUT_MATCH_TIME_LIMIT", "0", "TURNABOUT_MATCH_TIME_LIMIT"),
+        ("TURNABOUT_RETENTION_DAYS", "a month", "TURNABOUT_RETENTION_DAYS"),
+        ("TURNABOUT_RETENTION_DAYS", "0", "TURNABOUT_RETENTION_DAYS"),
     ],
 )
 def test_bad_values_name_the_variable_in_one_line(

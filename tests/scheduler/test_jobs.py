@@ -20,14 +20,15 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
     client = bot.app.client
 
     before_end = participant.paused_until - timedelta(minutes=1)
-    assert run_due_jobs(bot.services, client, now=before_end) == {"resumed": 0, "steps": 0, "sent": 0}
+    assert run_due_jobs(bot.services, client, now=before_end) == {"resumed": 0, "steps": 0, "purged": 0, "sent": 0}
     assert run_due_jobs(bot.services, client, now=participant.paused_until) == {
         "resumed": 1,
         "steps": 0,
+        "purged": 0,
         "sent": 0,
     }
     an_hour_later = participant.paused_until + timedelta(hours=1)
-    assert run_due_jobs(bot.services, client, now=an_hour_later) == {"resumed": 0, "steps": 0, "sent": 0}
+    assert run_due_jobs(bot.services, client, now=an_hour_later) == {"resumed": 0, "steps": 0, "purged": 0, "sent": 0}
     bot.settle()
     participant = stored(bot, "U0LEO")
     assert participant is not None and participant.status == Status.ACTIVE
@@ -50,4 +51,4 @@ def test_status_reads_active_once_a_pause_has_lapsed_even_before_the_sweep(bot: 
 
 def test_every_job_is_wired_with_an_id(bot: LocalBot) -> None:
     scheduler = build_scheduler(bot.services, bot.app.client)
-    assert [job.id for job in scheduler.get_jobs()] == ["sweep"]
+    assert [job.id for job in scheduler.get_jobs()] == ["sweep", "retention"]

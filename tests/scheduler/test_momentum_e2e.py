@@ -23,7 +23,7 @@ MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def timed(tmp_path: Path) -> Iterator[tuple[LocalBot, SimClock]]:
+def timed(tmp_path: Path, transport: str) -> Iterator[tuple[LocalBot, SimClock]]:
     clock = SimClock(MONDAY)
     with local_bot(
         database_url=f"sqlite:///{tmp_path / 'm.db'}",
@@ -32,6 +32,7 @@ def timed(tmp_path: Path) -> Iterator[tuple[LocalBot, SimClock]]:
         leads=[LEAD],
         leads_channel=LEADS_CHANNEL.id,
         clock=clock,
+        mode=transport,
     ) as bot:
         yield bot, clock
         bot.settle()
@@ -94,23 +95,26 @@ def test_a_quiet_pair_climbs_the_ladder_once_per_step_and_is_thanked_when_it_mee
     assert pairing(bot).momentum == "cooling"
     tom = bot.fake.user("U0TOM")
     tom.open_home()
-    assert "*Priya Nair* (your mentor)" in str(tom.home) and "cooling" in str(tom.home)
+    # They never met: Home and the leads' report say "not started", never "on track" (nor merely "cooling").
+    assert "*Priya Nair* (your mentor)" in str(tom.home) and "not started yet" in str(tom.home)
     lead_home = bot.fake.user(LEAD)
     lead_home.open_home()
-    assert "How the program is doing" in str(lead_home.home) and "cooling 1" in str(lead_home.home)
-    nudges = [m for m in bot.fake.messages(pair_channel(bot)) if "since your last reverse mentoring session" in str(m)]
+    assert "How the program is doing" in str(lead_home.home) and "not started 1" in str(lead_home.home)
+    # They never met: the nudge says so, with a date rather than a day count that would go stale.
+    nudges = [m for m in bot.fake.messages(pair_channel(bot)) if "your first reverse mentoring session" in str(m)]
     assert len(nudges) == 1
-    for action in (ids.A_LOG_SESSION, ids.A_SET_NEXT_SESSION, ids.A_PAUSE):
+    assert "since your last" not in str(nudges[0])
+    for action in (ids.A_LOG_SESSION, ids.A_SCHEDULE, ids.A_PAUSE):
         assert action in str(nudges[0])
     assert tick(bot, clock, hours=1)["steps"] == 0, "each step at most once"
 
     # Three days on, a private nudge to each, in each one's working hours: 12:00 UTC is 13:00 in Berlin,
     # but 17:30 in Kolkata, so Priya's waits for her next morning.
     at(bot, clock, utc(10, 12, 12))
-    assert any("has gone quiet" in t for t in texts(bot, "U0TOM"))
-    assert not any("has gone quiet" in t for t in texts(bot, "U0PRIYA"))
+    assert any("haven't had your first" in t for t in texts(bot, "U0TOM"))
+    assert not any("haven't had your first" in t for t in texts(bot, "U0PRIYA"))
     at(bot, clock, utc(11, 12, 4))  # 09:30 in Kolkata
-    assert any("has gone quiet" in t for t in texts(bot, "U0PRIYA"))
+    assert any("haven't had your first" in t for t in texts(bot, "U0PRIYA"))
 
     # Four weeks: lapsed. The sponsor hears (status only, never survey content), in their own working day:
     # 10:00 UTC is 11:00 for Tom in Berlin but 04:00 for Oliver in Chicago, who isn't in the program.
@@ -131,18 +135,18 @@ def test_a_quiet_pair_climbs_the_ladder_once_per_step_and_is_thanked_when_it_mee
     lead.click(ids.A_LEAD_NUDGE, where=alerts[0])
     lead.click(ids.A_LEAD_NUDGE, where=alerts[0])  # twice: one nudge
     bot.settle()
-    lead_nudges = [m for m in bot.fake.messages(pair_channel(bot)) if "since your last" in str(m)]
+    lead_nudges = [m for m in bot.fake.messages(pair_channel(bot)) if "your first reverse mentoring" in str(m)]
     assert len(lead_nudges) == 2, "the ladder's nudge and the lead's one"
     assert tick(bot, clock, hours=1)["steps"] == 0, "the ladder is done for this episode"
 
     # They meet: the episode ends, and the next sweep thanks them, once.
     bot.fake.user("U0TOM").click(ids.A_LOG_SESSION, where=lead_nudges[-1])
     tick(bot, clock, minutes=30)
-    thanks = [m for m in bot.fake.messages(pair_channel(bot)) if "lovely to see you met again" in str(m)]
-    assert len(thanks) == 1
+    thanks = [m for m in bot.fake.messages(pair_channel(bot)) if "lovely to see you've had your first" in str(m)]
+    assert len(thanks) == 1, "their first session: not 'met again'"
     assert pairing(bot).momentum == "on_track"
     tick(bot, clock, hours=1)
-    assert len([m for m in bot.fake.messages(pair_channel(bot)) if "met again" in str(m)]) == 1
+    assert len([m for m in bot.fake.messages(pair_channel(bot)) if "lovely to see" in str(m)]) == 1
 
 
 def test_a_snoozed_pair_is_left_alone_for_two_weeks(timed: tuple[LocalBot, SimClock]) -> None:
@@ -174,7 +178,14 @@ def test_check_ins_are_private_and_a_bad_fit_offers_a_rematch(timed: tuple[Local
 
     priya.click(ids.A_CHECKIN_OPEN, where=prompt)
     assert priya.modal is not None and "good fit" in str(priya.modal), "the first check-in asks about fit"
-    result = priya.submit({ids.B_CHECKIN_MET: "all", ids.B_CHECKIN_VALUE: "2", ids.B_CHECKIN_FIT: "bad"})
+    result = priya.submit(
+        {
+            ids.B_CHECKIN_MET: "all",
+            ids.B_CHECKIN_VALUE: "2",
+            ids.B_CHECKIN_FIT: "bad",
+            ids.B_CHECKIN_TELL_LEAD: ["tell_lead"],
+        }
+    )
     assert result.closed
     bot.settle()
     offer = next(m for m in priya.dms if ids.A_REMATCH_ME in str(m))
@@ -197,22 +208,30 @@ def test_check_ins_are_private_and_a_bad_fit_offers_a_rematch(timed: tuple[Local
     assert "already answered" in priya.click(ids.A_CHECKIN_OPEN, where=prompt).ephemeral_text
 
 
-def test_reminders_come_the_workday_before_in_each_persons_hours(timed: tuple[LocalBot, SimClock]) -> None:
+def test_reminders_come_the_workday_before_and_name_the_day_and_time(timed: tuple[LocalBot, SimClock]) -> None:
     bot, clock = timed
-    matched(bot)
+    matched(bot)  # Monday 23 November
     tom = bot.fake.user("U0TOM")
-    intro = bot.fake.messages(
-        next(c.response["channel"]["id"] for c in bot.fake.calls_to("conversations.open") if "," in c.args["users"])
-    )[0]
-    tom.click(ids.A_SET_NEXT_SESSION, where=intro, value="2026-11-30")  # a Monday: reminders on Friday
-    tom.click(ids.A_SET_NEXT_SESSION, where=intro, value="2026-12-01")  # moved to Tuesday: reminders Monday
+    tom.slash("/mentoring", "schedule 2026-11-30 10:00")  # a Monday: reminder on Friday
+    tom.slash("/mentoring", "schedule 2026-12-01 10:00")  # moved to Tuesday: reminder on Monday
     bot.settle()
+    channel = pair_channel(bot)
+
+    def reminders() -> list[str]:
+        return [str(m) for m in bot.fake.messages(channel) if "Coming up" in str(m)]
+
     tick(bot, clock, days=4)  # Friday 27th, 10:00 UTC
-    assert not any("Tomorrow" in t for t in tom.dm_texts), "the old date's reminder was cancelled"
+    assert reminders() == [], "the old date's reminder was cancelled"
     tick(bot, clock, days=3)  # Monday 30th, 10:00 UTC: 11:00 in Berlin, 15:30 in Kolkata
-    assert sum("Tomorrow (Tuesday 1 December)" in t for t in tom.dm_texts) == 1
-    assert sum("Tomorrow (Tuesday 1 December)" in t for t in bot.fake.user("U0PRIYA").dm_texts) == 1
-    assert "conversation starter" in next(t for t in tom.dm_texts if "Tomorrow" in t)
+    (reminder,) = reminders()
+    assert "Tom Becker: Tuesday 1 December at 10:00 Berlin time" in reminder
+    assert "Priya Nair: Tuesday 1 December at 14:30 Kolkata time" in reminder
+    assert "Tomorrow" not in reminder
+    assert "conversation starter" in reminder
+    assert ids.A_BOOKING_MOVE in reminder and ids.A_BOOKING_CANCEL in reminder
+    # And shortly before, in working hours: 08:00 UTC is 09:00 in Berlin.
+    at(bot, clock, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    assert len([m for m in bot.fake.messages(channel) if "starts" in str(m) and "alarm_clock" in str(m)]) == 1
 
 
 def test_messages_wait_for_the_recipients_working_hours(timed: tuple[LocalBot, SimClock]) -> None:
@@ -251,8 +270,13 @@ def test_paused_people_get_nothing_and_three_silences_pause_a_ghost(timed: tuple
     # Priya stops answering: two nudges and a check-in. Tom answers his; after four days' grace on the
     # third, Priya is paused and told how to come back. Tom is not.
     at(bot, clock, datetime(2027, 1, 11, 10, tzinfo=UTC))  # cooling: the pause did not count
-    nudge = next(m for m in bot.fake.messages(pair_channel(bot)) if "since your last" in str(m))
-    tom.click(ids.A_SET_NEXT_SESSION, where=nudge, value="2027-02-01")
+    assert any("your first reverse mentoring" in str(m) for m in bot.fake.messages(pair_channel(bot)))
+    # Tom answers the nudge by booking a session; it falls through, so the ladder carries on.
+    tom.slash("/mentoring", "schedule 2027-02-01 10:00")
+    bot.settle()
+    booked = next(m for m in bot.fake.messages(pair_channel(bot)) if "booked for" in str(m))
+    tom.click(ids.A_BOOKING_CANCEL, where=booked)
+    bot.settle()
     at(bot, clock, datetime(2027, 1, 14, 10, tzinfo=UTC))  # a nudge each
     tom.slash("/mentoring", "log today")
     at(bot, clock, datetime(2027, 1, 15, 4, tzinfo=UTC))  # the check-ins have gone out
@@ -282,3 +306,18 @@ def test_log_command_answers_clearly(timed: tuple[LocalBot, SimClock]) -> None:
     assert "in the future" in tom.slash("/mentoring", "log 2026-12-25").ephemeral_text
     assert "number 1" in tom.slash("/mentoring", "log yesterday walked through ChatGPT").ephemeral_text
     assert "already logged" in bot.fake.user("U0PRIYA").slash("/mentoring", "log yesterday").ephemeral_text
+
+
+def test_a_partner_is_told_kindly_when_the_other_pauses_and_comes_back(timed: tuple[LocalBot, SimClock]) -> None:
+    bot, clock = timed
+    matched(bot)  # Monday 10:00 UTC: 15:30 for Priya in Kolkata
+    tom = bot.fake.user("U0TOM")
+    tom.slash("/mentoring", "pause 3")
+    tick(bot, clock)
+    notes = [t for t in texts(bot, "U0PRIYA") if "taking a break" in t]
+    assert len(notes) == 1 and "Tom Becker" in notes[0]
+    assert "why" not in notes[0].lower() and "reason" not in notes[0].lower()
+    tom.slash("/mentoring", "resume")
+    tick(bot, clock, minutes=5)
+    assert sum("is back from their break" in t for t in texts(bot, "U0PRIYA")) == 1
+    assert not any("taking a break" in t for t in texts(bot, "U0TOM")), "only the partner is told"

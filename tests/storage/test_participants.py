@@ -11,7 +11,6 @@ from sqlmodel import select
 from bot.domain.people import Cadence, Role, Seniority, SignupForm, Status
 from storage.db import session_scope
 from storage.models import Participant
-from storage.pairings import forget_person
 from storage.participants import (
     SlackIdentity,
     expired_pauses,
@@ -20,6 +19,7 @@ from storage.participants import (
     pause_participant,
     upsert_participant,
 )
+from storage.privacy import forget_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 IDENTITY = SlackIdentity(user_id="U0PRIYA", team_id="T1", name="Priya Nair", title="Analyst", tz="Asia/Kolkata")
@@ -100,9 +100,9 @@ def test_leave_keeps_or_deletes(engine: Engine) -> None:
         leave_program(session=session, participant=participant, now=NOW)
     with session_scope(engine) as session:
         stored = get_participant(session=session, user_id="U0PRIYA")
-        assert stored is not None and stored.status == Status.LEFT
-        # Rejoining reactivates the same row.
+        assert stored is not None and stored.status == Status.LEFT and stored.left_at == NOW
+        # Rejoining reactivates the same row, and stops the retention clock.
         again, created = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
-        assert not created and again.status == Status.ACTIVE
+        assert not created and again.status == Status.ACTIVE and again.left_at is None
         forget_person(session=session, user_id="U0PRIYA")
     assert count(engine) == 0

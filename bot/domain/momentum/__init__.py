@@ -30,13 +30,17 @@ from bot.domain.momentum.escalation import (
 )
 from bot.domain.momentum.ghosts import DEFAULT_ANSWER_GRACE, GHOST_THRESHOLD, Prompt, is_ghost
 from bot.domain.momentum.state import (
+    BOOKING_HOLD,
     CADENCE_DAYS,
+    FIRST_SESSION_WAIT,
     Momentum,
     MomentumState,
     PairFacts,
+    Standing,
     cadence_period,
     compute_momentum,
     dedupe_sessions,
+    standing,
 )
 from bot.domain.momentum.timing import (
     CHECKIN_DELAY,
@@ -51,11 +55,13 @@ from bot.domain.momentum.timing import (
 from bot.domain.people import Cadence
 
 __all__ = [
+    "BOOKING_HOLD",
     "CADENCE_DAYS",
     "CHECKIN_DELAY",
     "DEFAULT_ANSWER_GRACE",
     "DEFAULT_ESCALATION_RULES",
     "DEFAULT_SEND_WINDOW",
+    "FIRST_SESSION_WAIT",
     "GHOST_THRESHOLD",
     "Cadence",
     "Episode",
@@ -67,6 +73,7 @@ __all__ = [
     "PairFacts",
     "Prompt",
     "SendWindow",
+    "Standing",
     "cadence_period",
     "checkin_due_at",
     "common_window",
@@ -77,4 +84,5 @@ __all__ = [
     "next_escalation",
     "next_send_window",
     "reminder_due_at",
+    "standing",
 ]

@@ -207,6 +207,8 @@ def _ladder(
         holds.append(momentum.paused_until)
     if snoozed_until is not None and now < snoozed_until:
         holds.append(snoozed_until)
+    if momentum.booking_hold is not None and now < momentum.booking_hold:
+        holds.append(momentum.booking_hold)  # a session is booked: nothing about going quiet until it has passed
     if not holds:
         return _LadderResult(tuple(due), next_check_at)
     if None in holds or (not due and next_check_at is None):

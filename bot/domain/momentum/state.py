@@ -23,6 +23,11 @@ CADENCE_DAYS: Mapping[Cadence, int] = MappingProxyType({c: c.days for c in Caden
 
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
+# A new pair that has neither met nor booked is nudged (with the first-session agenda) after this long.
+FIRST_SESSION_WAIT = timedelta(days=10)
+# How long after a booked session's start it still holds the pair on track: time for the session itself and
+# for someone to answer "did it happen?" (asked once it is over, in working hours).
+BOOKING_HOLD = timedelta(days=2)
 
 
 def cadence_period(cadence: Cadence | str) -> timedelta:
@@ -67,6 +72,8 @@ class PairFacts:
         paused: Pauses of either person as (start, end) with `end` exclusive; `end=None` means paused
             until further notice. Overlaps are fine.
         closed_at: When the pair ended, if it has or is scheduled to.
+        booked: The start of a session the pair has booked and not yet said happened or not. A booking is
+            momentum: until `BOOKING_HOLD` after it, the pair is on track whatever the clock says.
     """
 
     started_at: datetime
@@ -74,6 +81,7 @@ class PairFacts:
     sessions: Sequence[datetime] = ()
     paused: Sequence[tuple[datetime, datetime | None]] = ()
     closed_at: datetime | None = None
+    booked: datetime | None = None
 
     def __post_init__(self) -> None:
         # Normalise to UTC so that `instant + timedelta` is elapsed time, never wall-clock arithmetic in
@@ -91,6 +99,8 @@ class PairFacts:
         object.__setattr__(self, "paused", tuple(pauses))
         if self.closed_at is not None:
             object.__setattr__(self, "closed_at", aware_utc(self.closed_at, "closed_at"))
+        if self.booked is not None:
+            object.__setattr__(self, "booked", aware_utc(self.booked, "booked"))
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class Momentum:
             scheduled closure); None if it never will (lapsed, closed, or stopped by an open pause).
         paused: Whether either person is paused at `now`.
         paused_until: When the current pause ends; None if not paused or paused until further notice.
+        booking_hold: Until when a booked session holds the pair on track (no nudges before it), or None.
     """
 
     state: MomentumState
@@ -124,6 +135,7 @@ class Momentum:
     next_change_at: datetime | None
     paused: bool
     paused_until: datetime | None
+    booking_hold: datetime | None = None
 
     @property
     def episode_key(self) -> datetime:
@@ -150,9 +162,15 @@ def compute_momentum(facts: PairFacts, now: datetime) -> Momentum:
     quiet_since = facts.started_at if last_session is None else max(last_session, facts.started_at)
     pauses = _merge_pauses(facts.paused)
 
-    cooling_at = _when_clock_reaches(quiet_since, period, pauses)
+    # A pair that hasn't started gets its first nudge sooner than a monthly cadence would allow: the first
+    # session is the one most often never booked.
+    first_wait = period if last_session is not None else min(period, FIRST_SESSION_WAIT)
+    cooling_at = _when_clock_reaches(quiet_since, first_wait, pauses)
     lapsed_at = _when_clock_reaches(quiet_since, 2 * period, pauses)
     closed = facts.closed_at is not None and facts.closed_at <= now
+    booking_hold = facts.booked + BOOKING_HOLD if facts.booked is not None else None
+    if closed or (booking_hold is not None and booking_hold <= now):
+        booking_hold = None
     clock_stop = facts.closed_at if facts.closed_at is not None and closed else now
     quiet_for = _running_clock(quiet_since, clock_stop, pauses)
     current_pause = next((p for p in pauses if p[0] <= now and (p[1] is None or now < p[1])), None)
@@ -168,6 +186,11 @@ def compute_momentum(facts: PairFacts, now: datetime) -> Momentum:
         else:
             state = MomentumState.ON_TRACK
         upcoming = [t for t in (cooling_at, lapsed_at, facts.closed_at) if t is not None and t > now]
+        if booking_hold is not None:
+            # Booked: on track until the booking has had its time to be confirmed, then the clock decides.
+            state = MomentumState.ON_TRACK
+            masked = [t for t in upcoming if t <= booking_hold]
+            upcoming = [t for t in upcoming if t > booking_hold] + ([booking_hold] if masked else [])
         next_change_at = min(upcoming, default=None)
 
     return Momentum(
@@ -182,6 +205,7 @@ def compute_momentum(facts: PairFacts, now: datetime) -> Momentum:
         next_change_at=next_change_at,
         paused=current_pause is not None,
         paused_until=None if current_pause is None else current_pause[1],
+        booking_hold=booking_hold,
     )
 
 
@@ -271,3 +295,23 @@ def dedupe_sessions(logs: Iterable[date | datetime], tz: str | None) -> tuple[da
     for day in date_only - timed.keys():
         sessions[day] = local_instant(day, time(12), where)
     return tuple(sorted(sessions.values()))
+
+
+class Standing(enum.StrEnum):
+    """How a pair reads in reports and on Home: momentum, but a pair that never met is "not started" (never "on
+    track"), and a pair with someone paused is "paused"."""
+
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    COOLING = "cooling"
+    LAPSED = "lapsed"
+    PAUSED = "paused"
+
+
+def standing(state: MomentumState | str, *, has_met: bool, paused: bool) -> Standing:
+    if paused:
+        return Standing.PAUSED
+    if not has_met:
+        return Standing.NOT_STARTED
+    value = MomentumState(state)
+    return Standing(value.value) if value is not MomentumState.CLOSED else Standing.LAPSED

@@ -137,7 +137,9 @@ def test_welcome_dm_says_what_happens_next() -> None:
 
 
 def test_leave_prompt_and_pause_modal_ids() -> None:
-    assert {ids.A_LEAVE_KEEP, ids.A_LEAVE_DELETE, ids.A_LEAVE_CANCEL} <= set(text_of(leave_prompt_blocks()).split("'"))
+    prompt = text_of(leave_prompt_blocks(keep_days=30))
+    assert {ids.A_LEAVE_KEEP, ids.A_LEAVE_DELETE, ids.A_LEAVE_CANCEL} <= set(prompt.split("'"))
+    assert "keep your history for 30 days" in prompt
     assert pause_modal().to_dict()["callback_id"] == ids.PAUSE_VIEW
 
 

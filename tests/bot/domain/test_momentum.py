@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.momentum import (
+    BOOKING_HOLD,
     CADENCE_DAYS,
     DEFAULT_ESCALATION_RULES,
+    FIRST_SESSION_WAIT,
     Cadence,
     Episode,
     EscalationDecision,
@@ -23,6 +25,7 @@ from bot.domain.momentum import (
     PairFacts,
     Prompt,
     SendWindow,
+    Standing,
     cadence_period,
     checkin_due_at,
     compute_momentum,
@@ -32,6 +35,7 @@ from bot.domain.momentum import (
     next_escalation,
     next_send_window,
     reminder_due_at,
+    standing,
 )
 
 Step = EscalationStep
@@ -122,9 +126,11 @@ class TestMomentumWithoutSessions:
 
     @pytest.mark.parametrize(("cadence", "days"), [(Cadence.BIWEEKLY, 14), (Cadence.MONTHLY, 30)])
     def test_longer_cadences(self, cadence: Cadence, days: int) -> None:
+        # Before a first session, cooling comes after 10 days whatever the cadence: the first is the one
+        # most often never booked. Lapsed stays two cadences.
         facts = weekly(cadence=cadence)
-        assert compute_momentum(facts, T0 + (days - 1) * DAY).state is State.ON_TRACK
-        assert compute_momentum(facts, T0 + days * DAY).state is State.COOLING
+        assert compute_momentum(facts, T0 + 9 * DAY).state is State.ON_TRACK
+        assert compute_momentum(facts, T0 + 10 * DAY).state is State.COOLING
         assert compute_momentum(facts, T0 + (2 * days - 1) * DAY).state is State.COOLING
         assert compute_momentum(facts, T0 + 2 * days * DAY).state is State.LAPSED
 
@@ -337,7 +343,8 @@ def test_state_matches_days_quiet(
 ) -> None:
     m = compute_momentum(PairFacts(started_at=T0, cadence=cadence, paused=paused), now)
     periods = m.quiet_for / cadence_period(cadence)
-    expected = State.ON_TRACK if periods < 1 else State.COOLING if periods < 2 else State.LAPSED
+    first = min(cadence_period(cadence), FIRST_SESSION_WAIT)  # no session yet: the first wait is shorter
+    expected = State.ON_TRACK if m.quiet_for < first else State.COOLING if periods < 2 else State.LAPSED
     assert m.state is expected
 
 
@@ -985,3 +992,41 @@ def test_momentum_is_a_frozen_value() -> None:
         m.state = State.LAPSED  # type: ignore[misc]
     facts = weekly(sessions=(T0,))
     assert isinstance(facts.sessions, tuple)
+
+
+# --------------------------------------------------------------------------------------------------------
+# A booked session holds momentum
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_a_booked_session_keeps_a_pair_on_track_until_it_has_had_time_to_happen() -> None:
+    booked = T0 + 20 * DAY  # weekly cadence: cooling at day 7, lapsed at day 14
+    facts = PairFacts(started_at=T0, cadence=Cadence.WEEKLY, booked=booked)
+    during = compute_momentum(facts, T0 + 10 * DAY)
+    assert during.state is State.ON_TRACK and during.booking_hold == booked + BOOKING_HOLD
+    assert during.next_change_at == booked + BOOKING_HOLD, "look again when the hold ends"
+    assert next_escalation(during, None, now=T0 + 10 * DAY, has_sponsor=True).steps == ()
+    after = compute_momentum(facts, booked + BOOKING_HOLD)
+    assert after.state is State.LAPSED and after.booking_hold is None, "unconfirmed, the clock decides again"
+    steps = next_escalation(after, None, now=booked + BOOKING_HOLD, has_sponsor=False).steps
+    assert steps[0] is Step.NUDGE_PAIR
+
+
+def test_a_booking_inside_the_cadence_changes_nothing_about_when_the_clock_turns() -> None:
+    facts = PairFacts(started_at=T0, cadence=Cadence.MONTHLY, sessions=(T0,), booked=T0 + 3 * DAY)
+    now = T0 + DAY
+    momentum = compute_momentum(facts, now)
+    assert momentum.state is State.ON_TRACK
+    assert momentum.next_change_at == T0 + 30 * DAY
+
+
+def test_a_pair_that_never_met_is_not_started_and_nudged_after_ten_days_even_monthly() -> None:
+    facts = PairFacts(started_at=T0, cadence=Cadence.MONTHLY)
+    assert compute_momentum(facts, T0 + 10 * DAY - timedelta(seconds=1)).state is State.ON_TRACK
+    cooling = compute_momentum(facts, T0 + 10 * DAY)
+    assert cooling.state is State.COOLING
+    assert next_escalation(cooling, None, now=T0 + 10 * DAY, has_sponsor=False).steps == (Step.NUDGE_PAIR,)
+    assert standing(cooling.state, has_met=False, paused=False) is Standing.NOT_STARTED
+    assert standing(State.ON_TRACK, has_met=False, paused=False) is Standing.NOT_STARTED, "never 'on track'"
+    assert standing(State.LAPSED, has_met=True, paused=True) is Standing.PAUSED
+    assert standing(State.COOLING, has_met=True, paused=False) is Standing.COOLING

@@ -58,6 +58,7 @@ def services(engine: Engine, clock: Clock) -> Services:
         turnabout_leads_channel=LEADS_CHANNEL,
         turnabout_catalogue_file=None,
         turnabout_content_file=None,
+        turnabout_retention_days=30,
     )
     return Services(settings=settings, engine=engine, catalogue=CATALOGUE, clock=clock)
 

@@ -25,7 +25,7 @@ from storage.outbox import (
     claim_due,
     enqueue,
     enqueue_many,
-    forget_recipient,
+    forget_person_messages,
     hold,
     mark_sent,
     recipients,
@@ -101,7 +101,7 @@ def test_recipients_keep_the_order_they_were_named_in(engine: Engine) -> None:
     assert to_of(engine, "many") == list(reversed(people))
 
 
-def test_forgetting_someone_deletes_messages_to_exactly_them(engine: Engine) -> None:
+def test_forgetting_someone_deletes_unsent_messages_to_exactly_them(engine: Engine) -> None:
     put(
         engine,
         dm("to-tom", "U0TOM"),
@@ -112,9 +112,9 @@ def test_forgetting_someone_deletes_messages_to_exactly_them(engine: Engine) -> 
     gone = [row(engine, "to-tom").id, row(engine, "group-with-tom").id]
 
     with session_scope(engine) as session:
-        forget_recipient(session=session, user_id="U0TOM")
+        forget_person_messages(session=session, user_id="U0TOM", alias="deleted-1", pairing_ids=[])
 
-    # Tom's messages, group ones included, go; Tommy's id merely starts with his and stays.
+    # Tom's unsent messages, group ones included, go; Tommy's id merely starts with his and stays.
     assert keys_in(engine) == ["to-tommy", "group-with-tommy"]
     assert to_of(engine, "to-tommy") == ["U0TOMMY"]
     assert to_of(engine, "group-with-tommy") == ["U0ANA", "U0TOMMY"]
@@ -219,15 +219,24 @@ def test_each_kind_carries_its_delivery_rules() -> None:
 
     quiet = {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS}
     assert kinds("quiet_when_away") == quiet
-    assert kinds("working_hours_only") == quiet | {MessageKind.SPONSOR, MessageKind.GHOST}
+    assert kinds("working_hours_only") == quiet | {
+        MessageKind.SPONSOR,
+        MessageKind.GHOST,
+        MessageKind.HAPPENED,
+        MessageKind.PARTNER_NOTE,
+    }
     assert kinds("send_now") == {
         MessageKind.WELCOME,
         MessageKind.CONFIRMATION,
         MessageKind.PREVIEW,
         MessageKind.NEXT_SESSION,
         MessageKind.ENDED,
+        MessageKind.MY_DATA,
+        MessageKind.BOOKING,
+        MessageKind.INVITE,
     }
-    assert kinds("forget_recipients_when_sent") == {MessageKind.CONFIRMATION}
+    # A copy of someone's data reaches them even after they left; once Slack has it, no trace of whom it was for.
+    assert kinds("forget_recipients_when_sent") == {MessageKind.CONFIRMATION, MessageKind.MY_DATA}
 
 
 # --- delivery -----------------------------------------------------------------------------------------------

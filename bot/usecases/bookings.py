@@ -1,0 +1,601 @@
+"""Booking a pair's next session: book, move, cancel, and "did it happen?", each with its calendar invite.
+
+A booking lives in the pair's conversation: the confirmation is posted there with Move and Cancel buttons, the
+invite file is attached under it, and a move or a cancellation edits that post in place, so the conversation
+never shows two live bookings. Everything goes out through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.blocks import scheduling as views
+from bot.blocks.scheduling import Attendee
+from bot.domain.content import starters_for
+from bot.domain.invites import Invite, ics
+from bot.domain.momentum import common_window
+from bot.domain.outbox import MessageKind, keys
+from bot.domain.scheduling import (
+    DEFAULT_LENGTH,
+    BookingStatus,
+    Slot,
+    clean_place,
+    day_before_reminder,
+    parse_request,
+    shortly_before_reminder,
+    slot_errors,
+)
+from bot.domain.timezones import local_instant, to_local
+from bot.usecases.errors import (
+    BookingRefused,
+    BookingSettled,
+    NoActiveMatch,
+    NobodyAttended,
+    PairEnded,
+    SeveralPairs,
+)
+from bot.usecases.pairs import group_for
+from bot.usecases.services import Services
+from bot.usecases.sessions import record_in
+from storage.bookings import add_booking, cancellations_in_a_row, move_booking, pending_for, settle_booking
+from storage.db import session_scope
+from storage.models import Booking, Pairing, Participant
+from storage.momentum import answer_prompts, check_soon
+from storage.outbox import Attachment, Draft, cancel_pending, enqueue, replace
+from storage.pairings import active_pairings, group_of
+from storage.participants import participants_by_id
+
+# Invites name the workspace's app, so a calendar shows where the entry came from.
+UID_DOMAIN = "turnabout.app"
+
+
+@dataclass(frozen=True)
+class ScheduleForm:
+    """What the booking modal needs: the pair, whom it may be for, and the booking it would move."""
+
+    anchor: int
+    tz: str
+    mentees: list[Attendee]
+    current: Slot | None
+    booking_id: int | None
+    suggested_day: date | None = None
+    selected: list[str] = field(default_factory=list)  # whom it is for, ticked to begin with (groups)
+
+
+@dataclass(frozen=True)
+class Booked:
+    booking_id: int
+    moved: bool
+    start: datetime
+    tz: str
+    keys: list[str]
+
+
+def _zone(folks: dict[str, Participant], user_id: str) -> str:
+    person = folks.get(user_id)
+    return person.tz if person else "UTC"
+
+
+def schedule_form(
+    services: Services,
+    *,
+    user_id: str,
+    anchor_id: int,
+    booking_id: int | None = None,
+    suggested_day: date | None = None,
+) -> ScheduleForm:
+    """The form to book (or move) a session for the clicker's pair; a pending booking is moved, never doubled."""
+    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
+    with session_scope(services.engine) as session:
+        folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *(p.mentee_id for p in group)])
+        mine = _mine(group, user_id)
+        pending = pending_for(session=session, group=group, mentee_ids=[p.mentee_id for p in mine])
+        booking = _booking_in(session, group, booking_id) if booking_id is not None else None
+        current = booking or (pending[0] if pending else None)
+    mentees = [
+        Attendee(p.mentee_id, folks[p.mentee_id].name, folks[p.mentee_id].tz) for p in group if p.mentee_id in folks
+    ]
+    return ScheduleForm(
+        anchor=anchor_id,
+        tz=_zone(folks, user_id),
+        mentees=mentees if user_id == group[0].mentor_id else [],
+        selected=list(current.mentee_ids) if current else [m.user_id for m in mentees],
+        current=Slot(current.starts_at, current.minutes, current.place) if current else None,
+        booking_id=current.id if current else None,
+        suggested_day=suggested_day,
+    )
+
+
+def move_form(services: Services, *, user_id: str, booking_id: int) -> ScheduleForm:
+    """The form to move a booking, from its Move button; `BookingSettled` once it was cancelled or answered."""
+    booking, _ = _group_of_booking(services, booking_id, user_id)
+    if booking.status is not BookingStatus.BOOKED:
+        raise BookingSettled
+    return schedule_form(services, user_id=user_id, anchor_id=booking.pairing_id, booking_id=booking_id)
+
+
+def book_from_command(services: Services, *, user_id: str, text: str) -> Booked:
+    """`/mentoring schedule <date> <time> [place]`, for someone with one pair (or group)."""
+    now = services.clock()
+    anchor, tz = _only_pair(services, user_id)
+    request = parse_request(text, today=to_local(now, tz).date())
+    if request.errors:
+        raise BookingRefused(request.errors)
+    return book(
+        services,
+        user_id=user_id,
+        anchor_id=anchor,
+        day=request.day,
+        at=request.at,
+        minutes=DEFAULT_LENGTH,
+        place=request.place,
+    )
+
+
+def command_form(services: Services, *, user_id: str) -> ScheduleForm:
+    """`/mentoring schedule` with nothing after it: the form for the person's one pair."""
+    anchor, _ = _only_pair(services, user_id)
+    return schedule_form(services, user_id=user_id, anchor_id=anchor)
+
+
+def _only_pair(services: Services, user_id: str) -> tuple[int, str]:
+    """The pairing a command acts on, and the person's zone; a command can't say which of several pairs."""
+    with session_scope(services.engine) as session:
+        mine = active_pairings(session=session, user_id=user_id)
+        person = participants_by_id(session=session, user_ids=[user_id]).get(user_id)
+    if not mine:
+        raise NoActiveMatch
+    if len({(p.round_id, p.mentor_id) for p in mine}) > 1:
+        raise SeveralPairs
+    return mine[0].id or 0, person.tz if person else "UTC"
+
+
+@dataclass(frozen=True)
+class Where:
+    """A booking's messages all go to the pair's conversation (or, before it is known, to its people)."""
+
+    channel: str | None
+    users: list[str]
+    pairing_id: int
+
+    def draft(
+        self,
+        *,
+        key: str,
+        kind: MessageKind,
+        text: str,
+        blocks: list[dict[str, Any]],
+        not_before: datetime | None = None,
+        file: Attachment | None = None,
+    ) -> Draft:
+        return Draft(
+            key=key,
+            kind=kind,
+            text=text,
+            blocks=blocks,
+            channel=self.channel,
+            users=self.users,
+            pairing_id=self.pairing_id,
+            not_before=not_before,
+            file=file,
+        )
+
+
+def _mine(group: list[Pairing], user_id: str) -> list[Pairing]:
+    """The pairings of a group this person is part of: all of them for the mentor, their own for a mentee."""
+    return [p for p in group if user_id in (p.mentor_id, p.mentee_id)]
+
+
+def _booking_in(session: Session, group: list[Pairing], booking_id: int) -> Booking:
+    booking = session.get(Booking, booking_id)
+    if booking is None or booking.pairing_id not in {p.id for p in group}:
+        raise PairEnded  # a button from another pair's booking, or a forged one
+    return booking
+
+
+def _group_of_booking(services: Services, booking_id: int, user_id: str) -> tuple[Booking, list[Pairing]]:
+    with session_scope(services.engine) as session:
+        booking = session.get(Booking, booking_id)
+        anchor = session.get(Pairing, booking.pairing_id) if booking else None
+        group = group_of(session=session, pairing=anchor) if anchor else []
+    if booking is None or not group:
+        raise PairEnded
+    members = {group[0].mentor_id, *booking.mentee_ids}
+    if user_id not in members:
+        raise PairEnded
+    return booking, group
+
+
+def book(
+    services: Services,
+    *,
+    user_id: str,
+    anchor_id: int,
+    day: date | None,
+    at: time | None,
+    minutes: int,
+    place: str,
+    mentee_ids: list[str] | None = None,
+    booking_id: int | None = None,
+) -> Booked:
+    """Book the pair's next session, or move the one already booked (one booking, a new invite version).
+
+    Raises `BookingRefused` with a reason per field, `PairEnded` for someone outside the pair.
+    """
+    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
+    now = services.clock()
+    place, place_error = clean_place(place)
+    with session_scope(services.engine) as session:
+        folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *(p.mentee_id for p in group)])
+        tz = _zone(folks, user_id)
+        errors = slot_errors(day, at, minutes=minutes, tz=tz, now=now)
+        if place_error:
+            errors["place"] = place_error
+        allowed = [p.mentee_id for p in _mine(group, user_id)]
+        chosen = [m for m in allowed if m in mentee_ids] if mentee_ids is not None else None
+        existing = _booking_in(session, group, booking_id) if booking_id is not None else None
+        if existing is not None and existing.status is not BookingStatus.BOOKED:
+            existing = None  # moving a booking that was cancelled meanwhile: book afresh
+        if existing is None:
+            pending = pending_for(session=session, group=group, mentee_ids=chosen or allowed)
+            existing = pending[0] if pending else None
+        # Unless the form said whom it is for, a move keeps its people and a new booking is for all of mine.
+        for_whom = chosen if chosen is not None else (list(existing.mentee_ids) if existing else allowed)
+        if not for_whom:
+            errors["who"] = "Choose who the session is for."
+        if errors:
+            raise BookingRefused(errors)
+        assert day is not None and at is not None
+        slot = Slot(start=local_instant(day, at, tz), minutes=minutes, place=place)
+        if (
+            existing is not None
+            and (existing.starts_at, existing.minutes, existing.place) == (slot.start, slot.minutes, slot.place)
+            and sorted(existing.mentee_ids) == sorted(for_whom)
+        ):
+            # The same booking submitted again (a double click, or "move" to where it already is).
+            return Booked(existing.id or 0, False, slot.start, tz, [])
+        moved = existing is not None
+        if existing is not None:
+            previous_key = keys.booking(existing.id or 0, existing.sequence)
+            booking = move_booking(session=session, booking=existing, slot=slot, tz=tz, by=user_id, now=now)
+            booking.mentee_ids = for_whom
+        else:
+            anchor = next(p for p in group if p.mentee_id == for_whom[0])
+            booking = add_booking(
+                session=session,
+                pairing_id=anchor.id or 0,
+                mentee_ids=for_whom,
+                slot=slot,
+                tz=tz,
+                by=user_id,
+                now=now,
+            )
+            previous_key = None
+        answer_prompts(session=session, user_id=user_id, now=now)
+        check_soon(session=session, pairing_ids=[p.id for p in group if p.id is not None], now=now)
+        queued = _queue_booking(services, session, booking, group, folks, now=now, previous_key=previous_key)
+        return Booked(booking.id or 0, moved, slot.start, tz, queued)
+
+
+def _attendees(booking: Booking, group: list[Pairing], folks: dict[str, Participant]) -> list[Attendee]:
+    ids = [group[0].mentor_id, *booking.mentee_ids]
+    return [Attendee(u, folks[u].name, folks[u].tz) for u in ids if u in folks]
+
+
+def _where(booking: Booking, group: list[Pairing]) -> tuple[str | None, list[str]]:
+    """The pair's conversation: the introduction's channel when known, else the group DM of its people."""
+    anchor = next((p for p in group if p.id == booking.pairing_id), group[0])
+    channel = anchor.intro_channel or next((p.intro_channel for p in group if p.intro_channel), None)
+    return channel, ([] if channel else [group[0].mentor_id, *booking.mentee_ids])
+
+
+def _invite(booking: Booking, attendees: list[Attendee], services: Services) -> Invite:
+    names = " & ".join(a.name for a in attendees)
+    starter = "Reverse mentoring: bring one real piece of work to look at together, and one question each."
+    return Invite(
+        uid=f"booking-{booking.id}@{UID_DOMAIN}",
+        sequence=booking.sequence,
+        slot=Slot(booking.starts_at, booking.minutes, booking.place),
+        title=f"Reverse mentoring: {names}",
+        description=starter,
+    )
+
+
+def _queue_booking(
+    services: Services,
+    session: Session,
+    booking: Booking,
+    group: list[Pairing],
+    folks: dict[str, Participant],
+    *,
+    now: datetime,
+    previous_key: str | None,
+) -> list[str]:
+    assert booking.id is not None
+    attendees = _attendees(booking, group, folks)
+    invite = _invite(booking, attendees, services)
+    channel, users = _where(booking, group)
+    moved = previous_key is not None
+    text, blocks = views.booking_confirmation(
+        booking_id=booking.id, invite=invite, booked_by=booking.booked_by, attendees=attendees, moved=moved
+    )
+    failed_text, failed_blocks = views.booking_confirmation(
+        booking_id=booking.id,
+        invite=invite,
+        booked_by=booking.booked_by,
+        attendees=attendees,
+        moved=moved,
+        invite_failed=True,
+    )
+    confirmation = keys.booking(booking.id, booking.sequence)
+    invite_key = keys.invite(booking.id, booking.sequence)
+    where = Where(channel, users, booking.pairing_id)
+    queued = [confirmation, invite_key]
+    if previous_key is not None:
+        # The old post loses its buttons and points to the new one: one live booking in the conversation.
+        old_text, old_blocks = views.booking_moved_away(start=booking.starts_at, tz=booking.tz)
+        replace(
+            session=session,
+            draft=where.draft(key=previous_key, kind=MessageKind.BOOKING, text=old_text, blocks=old_blocks),
+            now=now,
+        )
+        queued.insert(0, previous_key)
+    enqueue(
+        session=session,
+        draft=where.draft(key=confirmation, kind=MessageKind.BOOKING, text=text, blocks=blocks),
+        now=now,
+    )
+    attachment = Attachment(
+        name="reverse-mentoring.ics",
+        title=invite.title,
+        body=ics(invite, now=now).decode(),
+        thread_key=confirmation,
+        on_refusal_text=failed_text,
+        on_refusal_blocks=failed_blocks,
+    )
+    enqueue(
+        session=session,
+        draft=where.draft(
+            key=invite_key,
+            kind=MessageKind.INVITE,
+            text=views.invite_comment(moved=moved, cancelled=False),
+            blocks=[],
+            file=attachment,
+        ),
+        now=now,
+    )
+    _queue_reminders(services, session, booking, attendees, where, now=now)
+    return queued
+
+
+def _queue_reminders(
+    services: Services,
+    session: Session,
+    booking: Booking,
+    attendees: list[Attendee],
+    where: Where,
+    *,
+    now: datetime,
+) -> None:
+    """The working day before, shortly before, and "did it happen?" once it is over; earlier versions go."""
+    assert booking.id is not None
+    zones = [a.tz for a in attendees]
+    day_before = max(day_before_reminder(booking.starts_at, tz) for tz in zones)
+    soon_options = [shortly_before_reminder(booking.starts_at, tz) for tz in zones]
+    soon = max((s for s in soon_options if s is not None), default=None)
+    end = Slot(booking.starts_at, booking.minutes).end
+    wanted: list[Draft] = []
+    mentee = next((a for a in attendees if a.user_id in booking.mentee_ids), None)
+    topics = folks_topics(session, mentee.user_id) if mentee else []
+    starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
+    if (
+        day_before < booking.starts_at
+        and to_local(day_before, zones[0]).date() < to_local(booking.starts_at, zones[0]).date()
+    ):
+        text, blocks = views.reminder_day_before(
+            booking_id=booking.id,
+            start=booking.starts_at,
+            minutes=booking.minutes,
+            place=booking.place,
+            attendees=attendees,
+            starter=starter[0] if starter else "",
+        )
+        wanted.append(
+            where.draft(
+                key=keys.booking_reminder(booking.id, booking.sequence, "day-before"),
+                kind=MessageKind.REMINDER,
+                text=text,
+                blocks=blocks,
+                not_before=max(day_before, now),
+            )
+        )
+    if soon is not None and soon > now:
+        text, blocks = views.reminder_soon(
+            booking_id=booking.id, start=booking.starts_at, place=booking.place, attendees=attendees
+        )
+        wanted.append(
+            where.draft(
+                key=keys.booking_reminder(booking.id, booking.sequence, "soon"),
+                kind=MessageKind.REMINDER,
+                text=text,
+                blocks=blocks,
+                not_before=soon,
+            )
+        )
+    text, blocks = views.did_it_happen(
+        booking_id=booking.id, start=booking.starts_at, tz=booking.tz, attendees=attendees
+    )
+    wanted.append(
+        where.draft(
+            key=keys.happened(booking.id, booking.sequence),
+            kind=MessageKind.HAPPENED,
+            text=text,
+            blocks=blocks,
+            not_before=common_window(end, zones),
+        )
+    )
+    _drop_booking_messages(session, booking, keep=[d.key for d in wanted])
+    for draft in wanted:
+        enqueue(session=session, draft=draft, now=now)
+
+
+def folks_topics(session: Session, user_id: str) -> list[str]:
+    person = participants_by_id(session=session, user_ids=[user_id]).get(user_id)
+    return list(person.learn_topics) if person else []
+
+
+def _drop_booking_messages(session: Session, booking: Booking, keep: list[str]) -> None:
+    """Reminders and "did it happen?" of earlier versions of this booking (or all of them) go unsent."""
+    for kind in (MessageKind.REMINDER, MessageKind.HAPPENED):
+        cancel_pending(session=session, kind=kind, pairing_id=booking.pairing_id, keep=keep)
+
+
+@dataclass(frozen=True)
+class Settled:
+    keys: list[str]
+    cancelled_in_a_row: int
+
+
+def cancel(services: Services, *, user_id: str, booking_id: int) -> Settled:
+    """Call off a booked session: the post says so (with a button to book again), the calendar entry is
+    cancelled, reminders go. A second click finds it settled and changes nothing."""
+    booking, group = _group_of_booking(services, booking_id, user_id)
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        booking = session.get_one(Booking, booking_id)
+        version = booking.sequence
+        if not settle_booking(session=session, booking=booking, status=BookingStatus.CANCELLED, by=user_id, now=now):
+            raise BookingSettled
+        folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *booking.mentee_ids])
+        attendees = _attendees(booking, group, folks)
+        channel, users = _where(booking, group)
+        where = Where(channel, users, booking.pairing_id)
+        _drop_booking_messages(session, booking, keep=[])
+        confirmation = keys.booking(booking_id, version)
+        text, blocks = views.booking_cancelled(
+            booking_id=booking_id,
+            cancelled_by=user_id,
+            start=booking.starts_at,
+            tz=_zone(folks, user_id),
+            anchor=booking.pairing_id,
+        )
+        replace(
+            session=session,
+            draft=where.draft(key=confirmation, kind=MessageKind.BOOKING, text=text, blocks=blocks),
+            now=now,
+        )
+        invite = _invite(booking, attendees, services)
+        cancel_key = keys.invite(booking_id, booking.sequence)
+        enqueue(
+            session=session,
+            draft=where.draft(
+                key=cancel_key,
+                kind=MessageKind.INVITE,
+                text=views.invite_comment(moved=False, cancelled=True),
+                blocks=[],
+                file=Attachment(
+                    name="reverse-mentoring-cancelled.ics",
+                    title=f"Cancelled: {invite.title}",
+                    body=ics(invite, now=now, cancelled=True).decode(),
+                    thread_key=confirmation,
+                ),
+            ),
+            now=now,
+        )
+        queued = [confirmation, cancel_key]
+        answer_prompts(session=session, user_id=user_id, now=now)
+        queued += _after_call_off(session, booking, group, now=now)
+        in_a_row = max(cancellations_in_a_row(session=session, group=group, mentee_id=m) for m in booking.mentee_ids)
+        return Settled(queued, in_a_row)
+
+
+def _after_call_off(session: Session, booking: Booking, group: list[Pairing], *, now: datetime) -> list[str]:
+    """A second cancellation in a row gets a kind, specific note in the pair's conversation (once)."""
+    check_soon(session=session, pairing_ids=[p.id for p in group if p.id is not None], now=now)
+    queued = []
+    for mentee_id in booking.mentee_ids:
+        if cancellations_in_a_row(session=session, group=group, mentee_id=mentee_id) < 2:
+            continue
+        pairing = next((p for p in group if p.mentee_id == mentee_id), None)
+        if pairing is None or pairing.id is None:
+            continue
+        text, blocks = views.cancelled_twice(mentor_id=pairing.mentor_id, mentee_id=mentee_id, anchor=pairing.id)
+        key = keys.cancelled_twice(pairing.id, booking.id or 0)
+        channel = pairing.intro_channel
+        draft = Draft(
+            key=key,
+            kind=MessageKind.NUDGE,
+            text=text,
+            blocks=blocks,
+            channel=channel,
+            users=[] if channel else [pairing.mentor_id, mentee_id],
+            pairing_id=pairing.id,
+        )
+        if enqueue(session=session, draft=draft, now=now):
+            queued.append(key)
+    return queued
+
+
+def who_could_attend(services: Services, *, user_id: str, booking_id: int) -> list[tuple[str, str]]:
+    """(user id, name) of the mentees a group booking was for, when its mentor must say who came; else empty."""
+    booking, group = _group_of_booking(services, booking_id, user_id)
+    if user_id != group[0].mentor_id or len(booking.mentee_ids) < 2:
+        return []
+    with session_scope(services.engine) as session:
+        folks = participants_by_id(session=session, user_ids=booking.mentee_ids)
+    return [(m, folks[m].name) for m in booking.mentee_ids if m in folks]
+
+
+def answer_happened(
+    services: Services, *, user_id: str, booking_id: int, held: bool, attended: list[str] | None = None
+) -> Settled:
+    """The answer to "did it happen?": yes logs the session (check-ins follow), no counts as called off and
+    offers a new time. The first answer counts; the question is edited in place so nobody answers twice."""
+    booking, group = _group_of_booking(services, booking_id, user_id)
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        booking = session.get_one(Booking, booking_id)
+        status = BookingStatus.HELD if held else BookingStatus.MISSED
+        if booking.starts_at > now:
+            raise BookingRefused({"date": "That session hasn't started yet."})
+        version = booking.sequence
+        if not settle_booking(session=session, booking=booking, status=status, by=user_id, now=now):
+            raise BookingSettled
+        folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *booking.mentee_ids])
+        channel, users = _where(booking, group)
+        where = Where(channel, users, booking.pairing_id)
+        question = keys.happened(booking_id, version)
+        text, blocks = views.happened_answer(
+            answered_by=user_id, held=held, start=booking.starts_at, tz=_zone(folks, user_id), anchor=booking.pairing_id
+        )
+        replace(
+            session=session,
+            draft=where.draft(key=question, kind=MessageKind.HAPPENED, text=text, blocks=blocks),
+            now=now,
+        )
+        queued = [question]
+        if held:
+            came = booking.mentee_ids if attended is None else [m for m in booking.mentee_ids if m in attended]
+            if not came:
+                raise NobodyAttended
+            pairings = [p for p in group if p.mentee_id in came]
+            held_on = to_local(booking.starts_at, booking.tz).date()
+            record_in(
+                services,
+                session,
+                user_id=user_id,
+                pairings=pairings,
+                held_on=held_on,
+                held_at=booking.starts_at,
+                now=now,
+            )
+            check_soon(session=session, pairing_ids=[p.id for p in group if p.id is not None], now=now)
+            return Settled(queued, 0)
+        answer_prompts(session=session, user_id=user_id, now=now)
+        queued += _after_call_off(session, booking, group, now=now)
+        in_a_row = max(cancellations_in_a_row(session=session, group=group, mentee_id=m) for m in booking.mentee_ids)
+        return Settled(queued, in_a_row)

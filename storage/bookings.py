@@ -1,0 +1,128 @@
+"""Queries on booked sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain.scheduling import BookingStatus, Slot, cancelled_in_a_row
+from storage.models import Booking, Pairing
+
+
+def pending_for(
+    *, session: Session, group: Sequence[Pairing], mentee_ids: Sequence[str] | None = None
+) -> list[Booking]:
+    """Bookings still to come for a group (any of its pairings), optionally only those for these mentees."""
+    ids = [p.id for p in group if p.id is not None]
+    if not ids:
+        return []
+    query = select(Booking).where(col(Booking.pairing_id).in_(ids), col(Booking.status) == BookingStatus.BOOKED)
+    found = list(session.exec(query.order_by(col(Booking.starts_at))))
+    if mentee_ids is None:
+        return found
+    wanted = set(mentee_ids)
+    return [b for b in found if wanted & set(b.mentee_ids)]
+
+
+def pending_by_pairing(*, session: Session, pairings: Sequence[Pairing]) -> dict[int, Booking]:
+    """For each pairing, the earliest booking still to come that includes its mentee (one query for a batch).
+
+    A booking hangs off the pairing it was made from; in a mentor's group (one round, one mentor) it covers
+    the mentees it names.
+    """
+    mentors = {p.mentor_id for p in pairings}
+    if not mentors:
+        return {}
+    rows = session.exec(
+        select(Booking, Pairing)
+        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+        .where(col(Booking.status) == BookingStatus.BOOKED, col(Pairing.mentor_id).in_(mentors))
+        .order_by(col(Booking.starts_at))
+    )
+    found: dict[int, Booking] = {}
+    by_group: dict[tuple[int, str], list[Booking]] = {}
+    for booking, anchor in rows:
+        by_group.setdefault((anchor.round_id, anchor.mentor_id), []).append(booking)
+    for pairing in pairings:
+        for booking in by_group.get((pairing.round_id, pairing.mentor_id), []):
+            if pairing.mentee_id in booking.mentee_ids and pairing.id is not None:
+                found.setdefault(pairing.id, booking)
+    return found
+
+
+def add_booking(
+    *,
+    session: Session,
+    pairing_id: int,
+    mentee_ids: Sequence[str],
+    slot: Slot,
+    tz: str,
+    by: str,
+    now: datetime,
+) -> Booking:
+    booking = Booking(
+        pairing_id=pairing_id,
+        mentee_ids=list(mentee_ids),
+        starts_at=slot.start,
+        minutes=slot.minutes,
+        place=slot.place,
+        tz=tz,
+        booked_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    return booking
+
+
+def move_booking(*, session: Session, booking: Booking, slot: Slot, tz: str, by: str, now: datetime) -> Booking:
+    booking.starts_at, booking.minutes, booking.place = slot.start, slot.minutes, slot.place
+    booking.tz, booking.booked_by = tz, by
+    booking.sequence += 1
+    booking.updated_at = now
+    session.add(booking)
+    return booking
+
+
+def settle_booking(*, session: Session, booking: Booking, status: BookingStatus, by: str, now: datetime) -> bool:
+    """Mark a booking held, cancelled or missed; False (nothing changed) when it was settled already."""
+    session.refresh(booking, with_for_update=True)
+    if booking.status is not BookingStatus.BOOKED:
+        return False
+    booking.status, booking.settled_by, booking.updated_at = status, by, now
+    if status is not BookingStatus.HELD:
+        booking.sequence += 1  # the cancellation is a new version of the calendar entry
+    session.add(booking)
+    return True
+
+
+def cancellations_in_a_row(*, session: Session, group: Sequence[Pairing], mentee_id: str) -> int:
+    """How many of this mentee's latest bookings in the group were called off, back to the last that happened."""
+    ids = [p.id for p in group if p.id is not None]
+    rows = session.exec(
+        select(Booking).where(col(Booking.pairing_id).in_(ids)).order_by(col(Booking.updated_at).desc()).limit(20)
+    )
+    return cancelled_in_a_row([b.status for b in rows if mentee_id in b.mentee_ids])
+
+
+def pairs_with_cancellations_in_a_row(*, session: Session, pairings: Sequence[Pairing], at_least: int) -> int:
+    """How many of these pairs have had their latest `at_least` (or more) bookings called off (one query)."""
+    mentors = {p.mentor_id for p in pairings}
+    if not mentors:
+        return 0
+    rows = session.exec(
+        select(Booking, Pairing)
+        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+        .where(col(Pairing.mentor_id).in_(mentors))
+        .order_by(col(Booking.updated_at).desc())
+    )
+    history: dict[tuple[int, str, str], list[BookingStatus]] = {}
+    for booking, anchor in rows:
+        for mentee_id in booking.mentee_ids:
+            history.setdefault((anchor.round_id, anchor.mentor_id, mentee_id), []).append(booking.status)
+    return sum(
+        1 for p in pairings if cancelled_in_a_row(history.get((p.round_id, p.mentor_id, p.mentee_id), [])) >= at_least
+    )
