@@ -9,10 +9,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.blocks.matching import cadence_modal
 from bot.blocks.scheduling import attendance_modal
+from bot.domain.inputs import whole_number
+from bot.domain.people import Cadence
 from bot.usecases import checkins, pairs, sessions
+from bot.usecases.errors import UseCaseError
 from bot.usecases.services import Services
-from handlers.common import action_id_value, answers_errors, deliver_now, say
+from handlers.common import MAX_ID, action_id_value, answers_errors, deliver_now, say
 from handlers.membership import open_view
 
 
@@ -20,6 +24,8 @@ def register(app: App) -> None:
     app.action(ids.A_LOG_SESSION)(on_log)
     app.action(ids.A_NOT_WORKING)(on_not_working)
     app.action(ids.A_REMATCH_ME)(on_rematch_me)
+    app.action(ids.A_CADENCE)(on_cadence_button)
+    app.view(ids.CADENCE_VIEW)(on_cadence_submitted)
 
 
 @answers_errors
@@ -61,3 +67,34 @@ def on_rematch_me(
     ack()
     deliver_now(services, client, ended.keys)
     say(respond, replies.rematch_done())
+
+
+@answers_errors
+def on_cadence_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    anchor = action_id_value(action)
+    current = pairs.current_cadence(services, user_id=body["user"]["id"], anchor_id=anchor)
+    ack()
+    open_view(client, body["trigger_id"], cadence_modal(anchor=anchor, current=current))
+
+
+def on_cadence_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    anchor = whole_number(view.get("private_metadata"), low=1, high=MAX_ID)
+    chosen = (view["state"]["values"].get(ids.B_CADENCE_CHOICE, {}).get(ids.A_VALUE) or {}).get("selected_option")
+    try:
+        cadence = Cadence(str((chosen or {}).get("value")))
+    except ValueError:
+        cadence = None
+    if anchor is None or cadence is None:
+        ack(response_action="errors", errors={ids.B_CADENCE_CHOICE: "Choose how often you'll meet."})
+        return
+    try:
+        queued = pairs.change_cadence(services, user_id=body["user"]["id"], anchor_id=anchor, cadence=cadence)
+    except UseCaseError as error:
+        ack(response_action="errors", errors={ids.B_CADENCE_CHOICE: replies.error_text(error)})
+        return
+    ack()
+    deliver_now(services, client, queued)

@@ -105,6 +105,8 @@ class Pairing(SQLModel, table=True):
     ended_by: str | None = Field(default=None, max_length=32)
     intro_channel: str | None = Field(default=None, max_length=32)
     next_session_on: date | None = None
+    # How often this pair means to meet: the slower of the two wishes at matching, changeable by either.
+    cadence: Cadence = Field(default=Cadence.BIWEEKLY, sa_type=StrEnumType(Cadence, 16))
     # Momentum, kept current by the sweep; `next_check_at` is when the sweep must look at this pair again,
     # so a sweep reads only the pairs that have something due (an index, not a scan of history).
     momentum: MomentumState = Field(default=MomentumState.ON_TRACK, sa_type=StrEnumType(MomentumState, 16))

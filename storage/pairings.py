@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from bot.domain.people import Status
+from bot.domain.people import Cadence, Status
 from storage.db import insert_once
 from storage.models import (
     MatchRound,
@@ -32,6 +32,7 @@ class NewPair:
     score: float
     shared_topics: Sequence[str]
     reasons: Sequence[str]
+    cadence: Cadence = Cadence.BIWEEKLY
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def create_round(
                 score=pair.score,
                 shared_topics=list(pair.shared_topics),
                 reasons=list(pair.reasons),
+                cadence=pair.cadence,
                 created_at=now,
             )
         )

@@ -161,6 +161,7 @@ class Records:
     pairings: list[Pairing] = field(default_factory=list)
     people: dict[str, Participant] = field(default_factory=dict)  # their partners who are still in the program
     sessions: list[MentoringSession] = field(default_factory=list)
+    bookings: list[tuple[Booking, str]] = field(default_factory=list)  # booked for their pairs, with the mentor
     checkins: list[CheckIn] = field(default_factory=list)
     pauses: list[PauseInterval] = field(default_factory=list)
     waitlisted: list[RoundUnmatched] = field(default_factory=list)
@@ -195,6 +196,18 @@ def records_of(*, session: Session, user_id: str) -> Records:
                 .order_by(col(MentoringSession.held_on), col(MentoringSession.id))
             )
         )
+        # Bookings hang off one pairing of a mentor's group; theirs are those made from their pairings or for them.
+        rows = session.exec(
+            select(Booking, Pairing.mentor_id)
+            .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+            .where(col(Pairing.mentor_id).in_({p.mentor_id for p in records.pairings}))
+            .order_by(col(Booking.starts_at))
+        )
+        records.bookings = [
+            (b, mentor_id)
+            for b, mentor_id in rows
+            if b.pairing_id in pairing_ids or user_id in b.mentee_ids or b.booked_by == user_id
+        ]
     records.checkins = list(
         session.exec(select(CheckIn).where(col(CheckIn.user_id) == user_id).order_by(col(CheckIn.answered_at)))
     )

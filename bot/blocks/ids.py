@@ -80,3 +80,9 @@ A_BOOKING_MISSED: Final = "booking_missed"
 # Who came to a group session.
 ATTENDANCE_VIEW: Final = "attendance"
 B_ATTENDED: Final = "attended"
+
+
+# A pair's cadence, changed by either partner.
+A_CADENCE: Final = "cadence_change"
+CADENCE_VIEW: Final = "cadence_view"
+B_CADENCE_CHOICE: Final = "cadence_choice"

@@ -13,9 +13,13 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike
@@ -51,6 +55,8 @@ class Pairing(Protocol):
     def shared_topics(self) -> list[str]: ...
     @property
     def reasons(self) -> list[str]: ...
+    @property
+    def cadence(self) -> Cadence: ...
 
 
 def who(person: PersonLike) -> str:
@@ -197,7 +203,13 @@ def introduction(
         wanted += [t for t in mentee.learn_topics if t not in wanted]
     seed = ",".join([mentor.slack_user_id, *(m.slack_user_id for m in mentees)])
     starters = starters_for(content, wanted, count=3, seed=seed)
-    cadence = Cadence.parse(mentor.cadence).phrase
+    cadences = {Cadence.parse(p.cadence) for p in pairings}
+    if len(cadences) == 1:
+        cadence = next(iter(cadences)).phrase
+    else:
+        cadence = "; ".join(
+            f"with {m.name}, {Cadence.parse(p.cadence).phrase}" for p, m in zip(pairings, mentees, strict=True)
+        )
     blocks: list[Block] = [
         HeaderBlock(text="Meet your reverse mentoring match"),
         section(
@@ -215,6 +227,7 @@ def introduction(
                     text="We met — log a session", action_id=ids.A_LOG_SESSION, value=anchor, style="primary"
                 ),
                 ButtonElement(text="Schedule a session", action_id=ids.A_SCHEDULE, value=anchor),
+                ButtonElement(text="Change how often we meet", action_id=ids.A_CADENCE, value=anchor),
                 ButtonElement(text="This match isn't working", action_id=ids.A_NOT_WORKING, value=anchor),
             ],
             block_id=f"pair:{anchor}",
@@ -324,3 +337,35 @@ def pairs_list(*, pairings: Sequence[Pairing], people: dict[str, Any]) -> tuple[
     if len(pairings) > 45:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(pairings) - 45} more.")]))
     return f"{len(pairings)} active pairs", _dicts(blocks)
+
+
+def cadence_modal(*, anchor: int, current: Cadence) -> View:
+    """Either partner changes how often the pair means to meet; both are told."""
+    options = [Option(value=c.value, text=c.label) for c in Cadence]
+    return View(
+        type="modal",
+        callback_id=ids.CADENCE_VIEW,
+        private_metadata=str(anchor),
+        title="How often we meet",
+        submit="Change it",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=ids.B_CADENCE_CHOICE,
+                label="We'll meet",
+                hint="Your partner is told. Reminders and nudges follow the new rhythm.",
+                element=StaticSelectElement(
+                    action_id=ids.A_VALUE,
+                    options=options,
+                    initial_option=next(o for o in options if o.value == current.value),
+                ),
+            )
+        ],
+    )
+
+
+def cadence_changed_text(*, by: str, cadence: Cadence) -> str:
+    return (
+        f":repeat: <@{by}> changed how often you meet: now {cadence.phrase}. "
+        "Reminders and nudges follow the new rhythm."
+    )

@@ -44,6 +44,14 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
+class BookingRecord:
+    starts_at: datetime
+    minutes: int
+    place: str
+    status: str  # booked, held, cancelled, missed
+
+
+@dataclass(frozen=True)
 class PairRecord:
     partner: str  # their name, or FORMER_PARTNER
     you_mentor: bool
@@ -54,6 +62,7 @@ class PairRecord:
     reasons: list[str]
     next_session: date | None
     sessions: list[SessionRecord] = field(default_factory=list)
+    bookings: list[BookingRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,14 @@ def _status(data: MyData) -> str:
     return data.status.value
 
 
+_BOOKING_WORDS = {
+    "booked": "still to come",
+    "held": "it happened",
+    "cancelled": "cancelled",
+    "missed": "didn't happen",
+}
+
+
 def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
     who = (
         f"You mentor {pair.partner}" if pair.you_mentor else f"{pair.partner[:1].upper()}{pair.partner[1:]} mentors you"
@@ -208,6 +225,10 @@ def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
         lines.append(f"   Why you were matched: {'; '.join(pair.reasons)}")
     if pair.next_session:
         lines.append(f"   Next session: {pair.next_session:%-d %b %Y}")
+    for booked in pair.bookings:
+        where = f", {booked.place}" if booked.place else ""
+        state = _BOOKING_WORDS.get(booked.status, booked.status)
+        lines.append(f"   Session booked for {_day(booked.starts_at, tz)} ({booked.minutes} min{where}): {state}")
     for held in pair.sessions:
         by = "you" if held.by_you else pair.partner
         note = f": {_quote(held.note)}" if held.note else ""

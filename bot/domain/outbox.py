@@ -43,6 +43,7 @@ class MessageKind(enum.StrEnum):
     INVITE = "invite"  # the calendar file attached under a booking
     HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
     PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
+    CADENCE = "cadence"  # a partner changed how often the pair means to meet
 
     @property
     def quiet_when_away(self) -> bool:
@@ -88,6 +89,7 @@ _SEND_NOW = frozenset(
         MessageKind.MY_DATA,
         MessageKind.BOOKING,
         MessageKind.INVITE,
+        MessageKind.CADENCE,
     }
 )
 
@@ -169,6 +171,10 @@ class keys:
     @staticmethod
     def partner_note(pairing_id: int, partner_id: str, event: str, at: datetime) -> str:
         return f"partner-note:{pairing_id}:{partner_id}:{event}:{_stamp(at)}"
+
+    @staticmethod
+    def cadence_changed(pairing_id: int, cadence: str, at: datetime) -> str:
+        return f"cadence:{pairing_id}:{cadence}:{_stamp(at)}"
 
     @staticmethod
     def cancelled_twice(pairing_id: int, booking_id: int) -> str:

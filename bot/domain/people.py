@@ -86,6 +86,13 @@ class Cadence(enum.StrEnum):
         return self.label.lower()
 
     @classmethod
+    def for_pair(cls, mentor: str | None, mentee: str | None) -> Cadence:
+        """The pair's cadence from both people's wishes: the slower of the two, which both can keep (either
+        partner can change it afterwards)."""
+        order = list(cls)
+        return max(cls.parse(mentor), cls.parse(mentee), key=order.index)
+
+    @classmethod
     def parse(cls, value: str | None) -> Cadence:
         """A stored or typed cadence, reading anything unknown as the program's default, every two weeks."""
         if value is None:

@@ -13,7 +13,6 @@ from bot.blocks import ids
 from bot.blocks import momentum as views
 from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
-from bot.domain.people import Cadence
 from bot.domain.rounds import PairingStatus
 from bot.usecases.errors import AlreadyAnswered, NotYours, PairEnded
 from bot.usecases.membership import lead_drafts
@@ -21,7 +20,7 @@ from bot.usecases.pairs import Ended, end_pair
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import CheckIn, Pairing, Prompt
-from storage.momentum import answer_prompts, save_checkin
+from storage.momentum import add_prompt, answer_prompts, save_checkin
 from storage.outbox import Draft, enqueue
 from storage.participants import participants_by_id
 
@@ -162,7 +161,7 @@ def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[st
             mentee_id=pairing.mentee_id,
             last_session=pairing.last_session_at,
             started=pairing.approved_at or pairing.created_at,
-            cadence=mentor.cadence if mentor else Cadence.BIWEEKLY,
+            cadence=pairing.cadence,
             anchor=pairing_id,
             tz=mentor.tz if mentor else "UTC",
         )
@@ -179,7 +178,19 @@ def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[st
                 else {"users": [pairing.mentor_id, pairing.mentee_id]}
             ),
         )
-        return [key] if enqueue(session=session, draft=draft, now=now) else []
+        if not enqueue(session=session, draft=draft, now=now):
+            return []
+        # A lead's nudge asks both of them something, like the ladder's: unanswered, it counts toward silence.
+        for user_id in (pairing.mentor_id, pairing.mentee_id):
+            add_prompt(
+                session=session,
+                user_id=user_id,
+                pairing_id=pairing_id,
+                kind=MessageKind.NUDGE,
+                key=keys.prompted(key, user_id),
+                at=now,
+            )
+        return [key]
 
 
 def offer_rematch(services: Services, *, pairing_id: int, alert_ts: str) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.blocks import matching as views
 from bot.domain.outbox import MessageKind, keys
+from bot.domain.people import Cadence
 from bot.usecases.errors import PairEnded
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
@@ -78,3 +79,38 @@ def report_not_working(services: Services, *, anchor_id: int, reporter: str) -> 
             if enqueue(session=session, draft=draft, now=now):
                 queued.append(draft.key)
     return queued
+
+
+def current_cadence(services: Services, *, user_id: str, anchor_id: int) -> Cadence:
+    """The cadence of the clicker's pair (the first of theirs, for a mentor with a group)."""
+    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
+    mine = [p for p in group if user_id in (p.mentor_id, p.mentee_id)]
+    return Cadence.parse(mine[0].cadence)
+
+
+def change_cadence(services: Services, *, user_id: str, anchor_id: int, cadence: Cadence) -> list[str]:
+    """Either partner changes how often they meet (a mentor: for their whole group); both are told in their
+    conversation, and momentum is judged on the new rhythm from now on."""
+    group = group_for(services, pairing_id=anchor_id, user_id=user_id)
+    mine = [p for p in group if user_id in (p.mentor_id, p.mentee_id)]
+    if all(Cadence.parse(p.cadence) is cadence for p in mine):
+        return []  # nothing changes, nobody needs telling
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        for pairing in mine:
+            stored = session.get_one(Pairing, pairing.id)
+            stored.cadence, stored.next_check_at = cadence, now
+            session.add(stored)
+        anchor = mine[0]
+        assert anchor.id is not None
+        channel = anchor.intro_channel
+        key = keys.cadence_changed(anchor.id, cadence.value, now)
+        draft = Draft(
+            key=key,
+            kind=MessageKind.CADENCE,
+            text=views.cadence_changed_text(by=user_id, cadence=cadence),
+            blocks=[],
+            pairing_id=anchor.id,
+            **({"channel": channel} if channel else {"users": [anchor.mentor_id, *(p.mentee_id for p in mine)]}),
+        )
+        return [key] if enqueue(session=session, draft=draft, now=now) else []

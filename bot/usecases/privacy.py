@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.blocks.privacy import (
     FORMER_PARTNER,
+    BookingRecord,
     CheckInRecord,
     MyData,
     PairRecord,
@@ -77,6 +78,11 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
             reasons=list(p.reasons),
             next_session=p.next_session_on if p.ended_at is None else None,
             sessions=sessions.get(p.id or 0, []),
+            bookings=[
+                BookingRecord(b.starts_at, b.minutes, b.place, str(b.status))
+                for b, mentor_id in records.bookings
+                if mentor_id == p.mentor_id and p.mentee_id in b.mentee_ids
+            ],
         )
         for p in records.pairings
     ]

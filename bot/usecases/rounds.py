@@ -120,8 +120,16 @@ def propose_round(services: Services, *, lead_id: str, also_exclude: Sequence[tu
         now=now,
         time_limit=services.settings.turnabout_match_time_limit,
     )
+    wishes = {c.id: c.cadence for c in pool}
     pairs = [
-        NewPair(p.mentor_id, p.mentee_id, p.score, p.shared_topics, p.reasons)
+        NewPair(
+            p.mentor_id,
+            p.mentee_id,
+            p.score,
+            p.shared_topics,
+            p.reasons,
+            Cadence.for_pair(wishes.get(p.mentor_id), wishes.get(p.mentee_id)),
+        )
         for match in proposal.matches
         for p in match.pairs
     ]

@@ -95,7 +95,9 @@ def record_in(
 ) -> bool:
     """`record_session` inside the caller's transaction; `held_at` when the time is known (a booked session).
     False when every pairing had that day logged already."""
-    answer_prompts(session=session, user_id=user_id, now=now)
+    # Everyone who was there has acted on the pair, whoever clicked: a partner's log answers their prompts too.
+    for person in {user_id, *(p.mentor_id for p in pairings), *(p.mentee_id for p in pairings)}:
+        answer_prompts(session=session, user_id=person, now=now)
     first_time = False
     for pairing in pairings:
         assert pairing.id is not None

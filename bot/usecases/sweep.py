@@ -22,6 +22,7 @@ from bot.domain.momentum import (
     Momentum,
     PairFacts,
     Prompt,
+    cadence_period,
     common_window,
     compute_momentum,
     is_ghost,
@@ -163,7 +164,7 @@ def _evaluate(
         session.add(pairing)
         return queued
     booked = batch.booked.get(pairing.id or 0)
-    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, mentor.cadence, pauses, booked), now)
+    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, pairing.cadence, pauses, booked), now)
     for _ in range(2):  # a THANKS closes one episode; the new one may have a step due straight away
         episode = (
             Episode(
@@ -218,7 +219,7 @@ def _drafts(
             mentee_id=mentee.slack_user_id,
             last_session=last,
             started=started,
-            cadence=mentor.cadence,
+            cadence=pairing.cadence,
             anchor=pairing.id,
             tz=mentee.tz,
             agenda=services.content.agenda,
@@ -256,7 +257,7 @@ def _drafts(
             mentor_name=mentor.name,
             last_session=last,
             started=started,
-            cadence=mentor.cadence,
+            cadence=pairing.cadence,
             tz=mentee.tz,
         )
         # A first guess: the mentee's working day. Delivery asks Slack for the sponsor's own time zone (a
@@ -277,7 +278,7 @@ def _drafts(
             mentor_name=mentor.name,
             mentee_name=mentee.name,
             last_session=last,
-            cadence=mentor.cadence,
+            cadence=pairing.cadence,
             sessions=batch.sessions_logged(pairing.id),
             started=started,
             steps_taken=_steps_delivered(batch.session, pairing, episode, both),
@@ -311,6 +312,15 @@ def _steps_delivered(session: Session, pairing: Pairing, episode: datetime, both
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
 
+def _met_recently(session: Session, user_id: str, now: datetime) -> bool:
+    """Someone who attended a session within two of their pair's cadences is not silent, whatever they left
+    unanswered: nobody is paused for not clicking while they are plainly meeting."""
+    return any(
+        p.last_session_at is not None and now - p.last_session_at < 2 * cadence_period(p.cadence)
+        for p in active_pairings(session=session, user_id=user_id)
+    )
+
+
 def _pause_ghosts(services: Services, now: datetime) -> int:
     """Pause everyone who left three prompts in a row unanswered, and tell them how to come back."""
     paused = 0
@@ -321,7 +331,7 @@ def _pause_ghosts(services: Services, now: datetime) -> int:
                 for p in recent_prompts(session=session, user_id=user_id)
                 if p.sent_at is not None
             ]
-            if not is_ghost(prompts, now=now):
+            if not is_ghost(prompts, now=now) or _met_recently(session, user_id, now):
                 continue
             person = participants_by_id(session=session, user_ids=[user_id])[user_id]
             pause_participant(session=session, participant=person, until=None, now=now)

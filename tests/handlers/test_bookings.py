@@ -260,3 +260,13 @@ def test_no_gone_quiet_nudge_while_a_session_is_booked(paired: LocalBot) -> None
     assert posts(paired, channel, "since your last") == []
     tom = paired.fake.user("U0TOM")
     assert not any("gone quiet" in t for t in tom.dm_texts)
+
+
+def test_my_data_includes_my_bookings(paired: LocalBot) -> None:
+    book(paired, "U0TOM", GOOD)
+    tom = paired.fake.user("U0TOM")
+    tom.slash("/mentoring", "mydata")
+    paired.settle()
+    copy = "\n".join(tom.dm_texts + [str(m) for m in tom.dms])
+    assert "Session booked for" in copy and "still to come" in copy
+    assert "https://meet.example.com/abc" in copy

@@ -13,7 +13,7 @@ from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import MatchRound, MentoringSession, OutboxMessage, Pairing, PairingStatus, RoundStatus
-from tests.support import MATCH_NOW, approved_round, proposed_round, seed_pool
+from tests.support import MATCH_NOW, approved_round, proposed_round, seed, seed_pool
 
 EXPECTED = {("U0PRIYA", "U0TOM"), ("U0AMARA", "U0DIANE"), ("U0LEO", "U0MARGARET"), ("U0LEO", "U0RAJESH")}
 
@@ -324,3 +324,38 @@ def test_deleting_my_data_removes_every_trace_of_me(bot: LocalBot) -> None:
             rows = connection.exec_driver_sql(f"SELECT * FROM {table}").fetchall()
             leftovers = [row for row in rows if "U0TOM" in repr(row) or "Tom Becker" in repr(row)]
             assert leftovers == [], f"{table} still mentions Tom: {leftovers}"
+
+
+def test_the_pair_meets_at_the_slower_wish_and_either_partner_can_change_it(bot: LocalBot) -> None:
+    seed(bot, "U0PRIYA", role="mentor", teach=["genai"], seniority="early_career", department="Data", cadence="weekly")
+    seed(bot, "U0TOM", learn=["genai"], seniority="executive", department="Finance", cadence="monthly")
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    channel = next(c for c in intro_channels(bot) if "U0TOM" in str(bot.fake.messages(c)))
+    intro = bot.fake.messages(channel)[0]
+    assert "How often we meet: monthly" in str(intro), "the slower of the two wishes, not the mentor's"
+    tom = bot.fake.user("U0TOM")
+    tom.click(ids.A_CADENCE, where=intro)
+    assert tom.modal is not None
+    assert tom.submit({ids.B_CADENCE_CHOICE: "biweekly"}).closed
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        (pairing,) = session.exec(select(Pairing).where(Pairing.mentee_id == "U0TOM")).all()
+    assert pairing.cadence == "biweekly"
+    told = [m for m in bot.fake.messages(channel) if "changed how often you meet" in str(m)]
+    assert len(told) == 1 and "now every two weeks" in str(told[0])
+    # Choosing the same again changes nothing and tells nobody.
+    tom.click(ids.A_CADENCE, where=intro)
+    assert tom.submit({ids.B_CADENCE_CHOICE: "biweekly"}).closed
+    bot.settle()
+    assert len([m for m in bot.fake.messages(channel) if "changed how often" in str(m)]) == 1
+    # Someone outside the pair can't change it.
+    emma = bot.fake.user("U0EMMA")
+    forged = tom.click(ids.A_CADENCE, where=intro).payload
+    tom.close()
+    answer = bot.fake.send_interaction({**forged, "user": {**forged["user"], "id": emma.id}})
+    bot.settle()
+    assert answer.status == 200

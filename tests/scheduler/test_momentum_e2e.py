@@ -267,35 +267,63 @@ def test_paused_people_get_nothing_and_three_silences_pause_a_ghost(timed: tuple
     tom.slash("/mentoring", "resume")
     bot.settle()
 
-    # Priya stops answering: two nudges and a check-in. Tom answers his; after four days' grace on the
-    # third, Priya is paused and told how to come back. Tom is not.
-    at(bot, clock, datetime(2027, 1, 11, 10, tzinfo=UTC))  # cooling: the pause did not count
+    # Priya stops answering: the pair's nudge, her own, and the lead's "nudge again". Tom answers his (he books a
+    # session, which falls through). After four days' grace on the third, Priya is paused and told how to come
+    # back; Tom is not, and Tom is told, kindly, that Priya is taking a break.
+    at(bot, clock, datetime(2027, 1, 11, 10, tzinfo=UTC))  # not started, cooling: the pause did not count
     assert any("your first reverse mentoring" in str(m) for m in bot.fake.messages(pair_channel(bot)))
-    # Tom answers the nudge by booking a session; it falls through, so the ladder carries on.
     tom.slash("/mentoring", "schedule 2027-02-01 10:00")
     bot.settle()
     booked = next(m for m in bot.fake.messages(pair_channel(bot)) if "booked for" in str(m))
     tom.click(ids.A_BOOKING_CANCEL, where=booked)
     bot.settle()
     at(bot, clock, datetime(2027, 1, 14, 10, tzinfo=UTC))  # a nudge each
-    tom.slash("/mentoring", "log today")
-    at(bot, clock, datetime(2027, 1, 15, 4, tzinfo=UTC))  # the check-ins have gone out
-    at(bot, clock, datetime(2027, 1, 18, 9, tzinfo=UTC))
+    tom_nudge = next(m for m in tom.dms if "haven't had your first" in str(m))
+    tom.click(ids.A_SCHEDULE, where=tom_nudge)  # opening the form is not an answer; closing it isn't either
+    tom.close()
+    at(bot, clock, datetime(2027, 1, 26, 16, tzinfo=UTC))  # lapsed: the sponsor, then the leads
+    at(bot, clock, datetime(2027, 1, 30, 17, tzinfo=UTC))
+    alert = next(m for m in bot.fake.messages("C0LEADS") if ids.A_LEAD_NUDGE in str(m))
+    bot.fake.user(LEAD).click(ids.A_LEAD_NUDGE, where=alert)
+    bot.settle()
+    tom.slash("/mentoring", "schedule 2027-02-08 10:00")  # Tom answers again
+    bot.settle()
+    booked = next(m for m in reversed(bot.fake.messages(pair_channel(bot))) if "booked for" in str(m))
+    tom.click(ids.A_BOOKING_CANCEL, where=booked)
+    at(bot, clock, datetime(2027, 2, 2, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
     assert priya is not None and priya.status == Status.ACTIVE, "still within the grace period"
-    at(bot, clock, datetime(2027, 1, 19, 9, tzinfo=UTC))
+    at(bot, clock, datetime(2027, 2, 4, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
     assert priya is not None and priya.status == Status.PAUSED and priya.paused_until is None
     tom_now = stored(bot, "U0TOM")
     assert tom_now is not None and tom_now.status == Status.ACTIVE
+    at(bot, clock, datetime(2027, 2, 4, 10, tzinfo=UTC))
+    assert any("Priya Nair is taking a break" in t for t in texts(bot, "U0TOM")), "the partner is told, kindly"
     back = next(m for m in bot.fake.user("U0PRIYA").dms if "haven't heard from you" in str(m))
     bot.fake.user("U0PRIYA").click(ids.A_RESUME, where=back)
     bot.settle()
     priya = stored(bot, "U0PRIYA")
     assert priya is not None and priya.status == Status.ACTIVE
-    at(bot, clock, datetime(2027, 1, 20, 9, tzinfo=UTC))
+    at(bot, clock, datetime(2027, 2, 5, 9, tzinfo=UTC))
     priya = stored(bot, "U0PRIYA")
     assert priya is not None and priya.status == Status.ACTIVE, "coming back answers the old prompts"
+
+
+def test_nobody_is_paused_for_silence_while_their_partner_logs_their_sessions(
+    timed: tuple[LocalBot, SimClock],
+) -> None:
+    """The pair the old rule called "recovering" and then paused both of: Priya never clicks, Tom logs."""
+    bot, clock = timed
+    matched(bot)
+    tom = bot.fake.user("U0TOM")
+    for week in range(0, 8, 2):
+        at(bot, clock, MONDAY + timedelta(weeks=week, days=1))
+        tom.slash("/mentoring", "log today")  # they met; Priya ignores her check-ins
+        bot.settle()
+    at(bot, clock, MONDAY + timedelta(weeks=9))
+    priya = stored(bot, "U0PRIYA")
+    assert priya is not None and priya.status == Status.ACTIVE, "a partner's log answers for both who were there"
 
 
 def test_log_command_answers_clearly(timed: tuple[LocalBot, SimClock]) -> None:

@@ -20,7 +20,7 @@ from storage.db import session_scope
 from storage.models import MatchRound, OutboxMessage, Pairing, Participant
 from storage.outbox import recipients
 from storage.pairings import NewPair, NewUnmatched, create_round, round_pairings
-from storage.participants import SlackIdentity, upsert_participant
+from storage.participants import SlackIdentity, participants_by_id, upsert_participant
 
 # A Monday, 10:00 UTC: inside the working day of everyone here (they are all on UTC unless a test says not).
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -113,10 +113,24 @@ class World:
     def draft(self, pairs: Sequence[tuple[str, str]], *, unmatched: Iterable[tuple[str, str]] = ()) -> int:
         """A draft round proposing these (mentor, mentee) pairs, as `propose_round` would have stored it."""
         with session_scope(self.engine) as session:
+            wishes = {
+                p.slack_user_id: p.cadence
+                for p in participants_by_id(session=session, user_ids=[u for pair in pairs for u in pair]).values()
+            }
             match_round = create_round(
                 session=session,
                 lead_id=LEAD,
-                pairs=[NewPair(mentor, mentee, 1.0, ["genai"], ["Shared topic: GenAI"]) for mentor, mentee in pairs],
+                pairs=[
+                    NewPair(
+                        mentor,
+                        mentee,
+                        1.0,
+                        ["genai"],
+                        ["Shared topic: GenAI"],
+                        Cadence.for_pair(wishes.get(mentor), wishes.get(mentee)),
+                    )
+                    for mentor, mentee in pairs
+                ],
                 unmatched=[NewUnmatched(user_id, "mentee", reason) for user_id, reason in unmatched],
                 total_score=float(len(pairs)),
                 now=self.services.clock(),

@@ -234,6 +234,7 @@ def test_each_kind_carries_its_delivery_rules() -> None:
         MessageKind.MY_DATA,
         MessageKind.BOOKING,
         MessageKind.INVITE,
+        MessageKind.CADENCE,
     }
     # A copy of someone's data reaches them even after they left; once Slack has it, no trace of whom it was for.
     assert kinds("forget_recipients_when_sent") == {MessageKind.CONFIRMATION, MessageKind.MY_DATA}
