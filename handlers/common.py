@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Action values are database ids we wrote into our own buttons; anything beyond is forged.
-MAX_ID = 2**63 - 1
+# Action values are database ids we wrote into our own buttons, in 32-bit integer columns (PostgreSQL refuses
+# anything larger with an error, not an empty result); anything beyond is forged.
+MAX_ID = 2**31 - 1
 
 
 class StaleAction(UseCaseError):

@@ -61,10 +61,12 @@ def send_outbox(services: Services, client: WebClient, now: datetime | None = No
 
 
 def sweep_all(services: Services, client: WebClient) -> None:
-    """The scheduler's one recurring job: the three steps in order, as of the same moment."""
+    """The scheduler's one recurring job, in order, as of the same moment. What is due goes out before the sweep
+    decides (a ladder step counts as taken once delivered), and what the sweep decides goes out after."""
     now = services.clock()
     try:
         resume_expired_pauses(services, client, now)
+        send_outbox(services, client, now)
         momentum_sweep(services, client, now)
         send_outbox(services, client, now)
     except StoreUnavailable:

@@ -45,9 +45,10 @@ def build_scheduler(services: Services, client: WebClient) -> BackgroundSchedule
 
 def run_due_jobs(services: Services, client: WebClient, *, now: datetime) -> dict[str, int]:
     """Every job once as of `now` (for `python -m bot tick --now`, cron and tests)."""
-    return {
-        "resumed": jobs.resume_expired_pauses(services, client, now),
-        "steps": jobs.momentum_sweep(services, client, now),
-        "purged": jobs.purge_expired(services, client, now),
-        "sent": jobs.send_outbox(services, client, now),
-    }
+    resumed = jobs.resume_expired_pauses(services, client, now)
+    # As the recurring job does: deliver what is due before the sweep decides, then what it decided.
+    sent = jobs.send_outbox(services, client, now)
+    steps = jobs.momentum_sweep(services, client, now)
+    purged = jobs.purge_expired(services, client, now)
+    sent += jobs.send_outbox(services, client, now)
+    return {"resumed": resumed, "steps": steps, "purged": purged, "sent": sent}

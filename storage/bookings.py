@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -12,14 +12,25 @@ from storage.models import Booking, Pairing
 
 
 def pending_for(
-    *, session: Session, group: Sequence[Pairing], mentee_ids: Sequence[str] | None = None
+    *,
+    session: Session,
+    group: Sequence[Pairing],
+    mentee_ids: Sequence[str] | None = None,
+    now: datetime | None = None,
+    lock: bool = False,
 ) -> list[Booking]:
-    """Bookings still to come for a group (any of its pairings), optionally only those for these mentees."""
+    """Bookings still to come for a group (any of its pairings), optionally only those for these mentees. With
+    `now`, only those not over yet: a session that has happened is history (or a question), never "moved".
+    `lock` takes row locks, so two bookings made at the same moment can't both see "nothing pending"."""
     ids = [p.id for p in group if p.id is not None]
     if not ids:
         return []
+    if lock:
+        session.exec(select(Pairing.id).where(col(Pairing.id).in_(ids)).with_for_update()).all()
     query = select(Booking).where(col(Booking.pairing_id).in_(ids), col(Booking.status) == BookingStatus.BOOKED)
     found = list(session.exec(query.order_by(col(Booking.starts_at))))
+    if now is not None:
+        found = [b for b in found if b.starts_at + timedelta(minutes=b.minutes) > now]
     if mentee_ids is None:
         return found
     wanted = set(mentee_ids)
@@ -102,10 +113,14 @@ def settle_booking(*, session: Session, booking: Booking, status: BookingStatus,
 def cancellations_in_a_row(*, session: Session, group: Sequence[Pairing], mentee_id: str) -> int:
     """How many of this mentee's latest bookings in the group were called off, back to the last that happened."""
     ids = [p.id for p in group if p.id is not None]
+    # A session logged since ends the streak, booked or not.
+    met = max((p.last_session_at for p in group if p.mentee_id == mentee_id and p.last_session_at), default=None)
     rows = session.exec(
         select(Booking).where(col(Booking.pairing_id).in_(ids)).order_by(col(Booking.updated_at).desc()).limit(20)
     )
-    return cancelled_in_a_row([b.status for b in rows if mentee_id in b.mentee_ids])
+    return cancelled_in_a_row(
+        [b.status for b in rows if mentee_id in b.mentee_ids and (met is None or b.updated_at >= met)]
+    )
 
 
 def pairs_with_cancellations_in_a_row(*, session: Session, pairings: Sequence[Pairing], at_least: int) -> int:
@@ -119,10 +134,28 @@ def pairs_with_cancellations_in_a_row(*, session: Session, pairings: Sequence[Pa
         .where(col(Pairing.mentor_id).in_(mentors))
         .order_by(col(Booking.updated_at).desc())
     )
+    met = {(p.round_id, p.mentor_id, p.mentee_id): p.last_session_at for p in pairings}
     history: dict[tuple[int, str, str], list[BookingStatus]] = {}
     for booking, anchor in rows:
         for mentee_id in booking.mentee_ids:
-            history.setdefault((anchor.round_id, anchor.mentor_id, mentee_id), []).append(booking.status)
+            key = (anchor.round_id, anchor.mentor_id, mentee_id)
+            last = met.get(key)
+            if last is None or booking.updated_at >= last:  # a session logged since ends the streak
+                history.setdefault(key, []).append(booking.status)
     return sum(
         1 for p in pairings if cancelled_in_a_row(history.get((p.round_id, p.mentor_id, p.mentee_id), [])) >= at_least
     )
+
+
+def held_by_log(
+    *, session: Session, group: Sequence[Pairing], mentee_ids: Sequence[str], held_on: date, by: str, now: datetime
+) -> list[Booking]:
+    """A session logged by hand that was booked: the booking is settled as held (so nobody is asked "did it
+    happen?" about a session they already logged). Matches a booking that has started, within a day of `held_on`
+    (the logger's local date may differ from the booker's)."""
+    settled = []
+    for booking in pending_for(session=session, group=group, mentee_ids=mentee_ids):
+        near = booking.starts_at <= now + timedelta(hours=1) and abs((booking.starts_at.date() - held_on).days) <= 1
+        if near and settle_booking(session=session, booking=booking, status=BookingStatus.HELD, by=by, now=now):
+            settled.append(booking)
+    return settled

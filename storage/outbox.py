@@ -146,6 +146,29 @@ def replace(*, session: Session, draft: Draft, now: datetime) -> None:
     revise(session=session, key=draft.key, text=draft.text, blocks=draft.blocks, now=now)
 
 
+def retarget(*, session: Session, channel: str, users: Sequence[str], pairing_ids: Sequence[int]) -> int:
+    """Unsent messages of these pairs aimed at `channel` go to the group DM of `users` instead (someone left the
+    conversation's group: what was queued for it must not reach them). Returns how many moved."""
+    rows = list(
+        session.exec(
+            select(OutboxMessage).where(
+                col(OutboxMessage.target_channel) == channel,
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.ts).is_(None),
+                col(OutboxMessage.pairing_id).in_(list(pairing_ids)),
+            )
+        )
+    )
+    for row in rows:
+        assert row.id is not None
+        row.target_channel = None
+        session.add(row)
+        for position, user_id in enumerate(users):
+            session.add(OutboxRecipient(message_id=row.id, user_id=user_id, position=position))
+    session.flush()
+    return len(rows)
+
+
 def sent_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
     """Which of these messages Slack has (sent, not merely queued, held or refused)."""
     if not keys:
@@ -154,6 +177,16 @@ def sent_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
         col(OutboxMessage.key).in_(list(keys)), col(OutboxMessage.status) == OutboxStatus.SENT
     )
     return set(session.exec(query))
+
+
+def deliveries(*, session: Session, keys: Sequence[str]) -> dict[str, tuple[OutboxStatus, datetime | None]]:
+    """Where each of these messages stands: its status, and when Slack got it."""
+    if not keys:
+        return {}
+    query = select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.sent_at).where(
+        col(OutboxMessage.key).in_(list(keys))
+    )
+    return {key: (OutboxStatus(status), sent_at) for key, status, sent_at in session.exec(query)}
 
 
 def message_by_key(*, session: Session, key: str) -> OutboxMessage | None:

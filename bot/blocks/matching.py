@@ -226,7 +226,7 @@ def introduction(
                 ButtonElement(
                     text="We met — log a session", action_id=ids.A_LOG_SESSION, value=anchor, style="primary"
                 ),
-                ButtonElement(text="Schedule a session", action_id=ids.A_SCHEDULE, value=anchor),
+                ButtonElement(text="Schedule our next session", action_id=ids.A_SCHEDULE, value=anchor),
                 ButtonElement(text="Change how often we meet", action_id=ids.A_CADENCE, value=anchor),
                 ButtonElement(text="This match isn't working", action_id=ids.A_NOT_WORKING, value=anchor),
             ],

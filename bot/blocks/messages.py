@@ -85,7 +85,7 @@ def welcome_dm(*, profile: ProfileLike, catalogue: Catalogue, first_time: bool) 
             "*What happens next*\n"
             "1. A program lead matches people in rounds; we'll DM you and your match an introduction.\n"
             "2. You agree a first session together; we'll send a short agenda and reminders.\n"
-            "3. After sessions we ask two quick private questions so the program keeps improving.\n"
+            "3. After sessions we ask a few quick private questions so the program keeps improving.\n"
             "Need a break? `/mentoring pause`. Changed your mind? `/mentoring leave`."
         )
     else:

@@ -88,7 +88,7 @@ def _when(moment: datetime, tz: str) -> str:
 
 def _quiet_since(last_session: datetime | None, started: datetime, tz: str) -> str:
     if last_session is None:
-        return f"haven't had a first session since you were matched on {_when(started, tz)}"
+        return f"haven't had a first session since they were matched on {_when(started, tz)}"
     return f"haven't met since {_when(last_session, tz)}"
 
 

@@ -182,7 +182,10 @@ def booking_cancelled(*, in_a_row: int) -> str:
     extra = (
         " That's two in a row: a shorter or differently timed session might be easier to keep." if in_a_row >= 2 else ""
     )
-    return f"Cancelled. Your partner can see it in your conversation, and the calendar entry is withdrawn.{extra}"
+    return (
+        "Cancelled. Your partner can see it in your conversation, with a calendar file that takes it out of "
+        f"calendars the invite was added to (remove it by hand if you used the Google or Outlook button).{extra}"
+    )
 
 
 def happened(*, held: bool) -> str:

@@ -193,7 +193,11 @@ def _cancel_button(booking_id: int) -> ButtonElement:
 def _place_line(place: str) -> str:
     if not place:
         return ""
-    return f"\n:round_pushpin: <{place}|Join the call>" if is_link(place) else f"\n:round_pushpin: {place}"
+    if is_link(place):
+        return f"\n:round_pushpin: <{place}|Join the call>"
+    # Typed text is shown as typed: no mentions (<!channel>), no disguised links.
+    escaped = place.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"\n:round_pushpin: {escaped}"
 
 
 def booking_confirmation(
@@ -408,3 +412,12 @@ def read_attended(values: dict[str, Any]) -> list[str]:
 def attendance_done(text: str) -> View:
     """What the attendance modal becomes once logged: the same words a button's reply would use."""
     return View(type="modal", title="Logged", close="Done", blocks=[section(text)])
+
+
+def booking_pair_ended(*, start: datetime, tz: str) -> Rendered:
+    text = f"The session on {local_phrase(start, tz)} is cancelled: this pair has ended"
+    return text, [
+        section(
+            f":heavy_multiplication_x: The session on {when_token(start, tz)} is cancelled: this pair has ended."
+        ).to_dict()
+    ]

@@ -161,6 +161,11 @@ class keys:
         return f"invite:{booking_id}:{version}"
 
     @staticmethod
+    def invite_withdrawn(booking_id: int, user_id: str) -> str:
+        # The pair ended: each person still in the program gets the calendar cancellation privately.
+        return f"invite-withdrawn:{booking_id}:{user_id}"
+
+    @staticmethod
     def booking_reminder(booking_id: int, version: int, which: str) -> str:
         return f"booking-reminder:{booking_id}:{version}:{which}"
 

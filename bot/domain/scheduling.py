@@ -6,6 +6,7 @@ Pure rules with an explicit clock; storage and Slack are elsewhere.
 
 from __future__ import annotations
 
+import calendar
 import enum
 import re
 from dataclasses import dataclass
@@ -15,8 +16,6 @@ from urllib.parse import urlsplit
 from bot.domain.momentum.timing import DEFAULT_SEND_WINDOW, SendWindow, next_send_window
 from bot.domain.timezones import aware_utc, local_instant, to_local, zone
 
-# How far ahead a session may be booked: a pair planning further than a cycle ahead is not really booking.
-MAX_AHEAD = timedelta(days=183)
 LENGTHS = (15, 30, 45, 60, 90)  # minutes, as the modal offers them
 DEFAULT_LENGTH = 45
 PLACE_MAX = 200
@@ -139,6 +138,8 @@ def clean_place(text: str | None) -> tuple[str, str | None]:
         parts = urlsplit(place)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             return place, "Links must start with https:// (or http://)."
+        if any(ch in place for ch in " <>|"):
+            return place, "That link has characters a link can't hold (spaces, <, > or |). Paste it as it is."
     return place, None
 
 
@@ -174,11 +175,20 @@ def slot_errors(day: date | None, at: time | None, *, minutes: int, tz: str, now
     if day is None or at is None:
         return errors
     start = local_instant(day, at, tz)
-    if start <= aware_utc(now, "now"):
+    if to_local(start, tz).time().replace(tzinfo=None) != at:
+        errors["time"] = "That time doesn't exist on that day: the clocks change. Pick another time."
+    elif start <= aware_utc(now, "now"):
         errors["date"] = "That moment has already passed. Pick a time in the future."
-    elif start - now > MAX_AHEAD:
+    elif day > six_months_after(to_local(now, tz).date()):
         errors["date"] = "That's more than 6 months away. Book something sooner; you can always move it."
     return errors
+
+
+def six_months_after(today: date) -> date:
+    """The same day six calendar months on (the last day of that month when it is shorter: 31 Aug -> 28 Feb)."""
+    month = today.month + 6
+    year, month = today.year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
 def local_phrase(start: datetime, tz: str | None) -> str:
@@ -227,13 +237,21 @@ USAGE = "Try `/mentoring schedule tomorrow 10:00`, or `/mentoring schedule 2027-
 
 
 def parse_request(text: str, *, today: date) -> Request:
-    """The words before the first time of day are the date ("15 March", "monday"), the rest is the place."""
+    """The words before the time of day are the date ("15 March", "March 15", "monday"), the rest is the place.
+    A time may be split from its "am"/"pm" ("3 pm"). The first split where both the date and the time read wins,
+    so "March 15 10:00" is the 15th at 10:00, not March at 15:00."""
     words = text.split()
-    for index, word in enumerate(words):
-        at = parse_clock(word)
-        if at is not None and index > 0:
-            day = parse_day(" ".join(words[:index]), today=today)
-            place = " ".join(words[index + 1 :])
-            errors = {} if day is not None else {"date": f"I couldn't read the date. {USAGE}"}
-            return Request(day, at, place, errors)
+    for index in range(1, len(words)):
+        day = parse_day(" ".join(words[:index]), today=today)
+        if day is None:
+            continue
+        rest = words[index:]
+        spoken = rest[1].lower() in ("am", "pm", "a.m.", "p.m.") if len(rest) > 1 else False
+        at = parse_clock(rest[0] + (rest[1].replace(".", "") if spoken else ""))
+        if at is not None:
+            return Request(day, at, " ".join(rest[2 if spoken else 1 :]), {})
+    if words and parse_day(" ".join(words), today=today) is not None:
+        return Request(None, None, "", {"time": f"Add a time after the date. {USAGE}"})
+    if any(parse_clock(word) for word in words):
+        return Request(None, None, "", {"date": f"I couldn't read the date. {USAGE}"})
     return Request(None, None, "", {"time": f"Give a date and a time. {USAGE}"})

@@ -224,7 +224,7 @@ def play(bot: LocalBot, clock: SimClock) -> str:
     )
     j.step("Tom clicks 'We met' too: it counts once", lambda: tom.click(ids.A_LOG_SESSION, where=tom_intro))
     j.step(
-        "Tom clicks 'Schedule a session': the form asks for a time in his own time zone",
+        "Tom clicks 'Schedule our next session': the form asks for a time in his own time zone",
         lambda: tom.click(ids.A_SCHEDULE, where=tom_intro),
     )
     j.show("The booking form", tom.modal)
@@ -324,10 +324,18 @@ def _weekday_in(bot: LocalBot, days: int) -> str:
 
 
 def _pair_messages(bot: LocalBot, mentee_id: str) -> list[dict[str, Any]]:
+    """Everything posted in the conversations this mentee shares with their mentor (a group's, and the new one
+    once a groupmate left), oldest first."""
+    channels: list[str] = []
     for call in bot.fake.calls_to("conversations.open"):
-        if call.response.get("ok") and mentee_id in call.args.get("users", "") and "," in call.args["users"]:
-            return bot.fake.messages(call.response["channel"]["id"])
-    raise RuntimeError(f"no conversation for {mentee_id}")
+        users = str(call.args.get("users", ""))
+        if call.response.get("ok") and mentee_id in users and "," in users:
+            channels.append(call.response["channel"]["id"])
+    channels = list(dict.fromkeys(channels))
+    if not channels:
+        raise RuntimeError(f"no conversation for {mentee_id}")
+    messages = [m for channel in channels for m in bot.fake.messages(channel)]
+    return sorted(messages, key=lambda m: float(m.get("ts", 0)))
 
 
 def _latest_booking(bot: LocalBot, mentee_id: str) -> dict[str, Any]:

@@ -38,14 +38,14 @@ from bot.usecases.errors import (
     PairEnded,
     SeveralPairs,
 )
-from bot.usecases.pairs import group_for
+from bot.usecases.groups import group_for
 from bot.usecases.services import Services
 from bot.usecases.sessions import record_in
 from storage.bookings import add_booking, cancellations_in_a_row, move_booking, pending_for, settle_booking
 from storage.db import session_scope
 from storage.models import Booking, Pairing, Participant
 from storage.momentum import answer_prompts, check_soon
-from storage.outbox import Attachment, Draft, cancel_pending, enqueue, replace
+from storage.outbox import Attachment, Draft, cancel_pending, enqueue, replace, revise
 from storage.pairings import active_pairings, group_of
 from storage.participants import participants_by_id
 
@@ -93,7 +93,9 @@ def schedule_form(
     with session_scope(services.engine) as session:
         folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *(p.mentee_id for p in group)])
         mine = _mine(group, user_id)
-        pending = pending_for(session=session, group=group, mentee_ids=[p.mentee_id for p in mine])
+        pending = pending_for(
+            session=session, group=group, mentee_ids=[p.mentee_id for p in mine], now=services.clock()
+        )
         booking = _booking_in(session, group, booking_id) if booking_id is not None else None
         current = booking or (pending[0] if pending else None)
     mentees = [
@@ -131,8 +133,8 @@ def book_from_command(services: Services, *, user_id: str, text: str) -> Booked:
         anchor_id=anchor,
         day=request.day,
         at=request.at,
-        minutes=DEFAULT_LENGTH,
-        place=request.place,
+        minutes=None,
+        place=request.place or None,
     )
 
 
@@ -185,6 +187,11 @@ class Where:
         )
 
 
+def _may_move(booking: Booking, user_id: str, group: list[Pairing]) -> bool:
+    """The mentor, or someone the booking is for: a mentee can't move a groupmate's session."""
+    return user_id == group[0].mentor_id or user_id in booking.mentee_ids
+
+
 def _mine(group: list[Pairing], user_id: str) -> list[Pairing]:
     """The pairings of a group this person is part of: all of them for the mentor, their own for a mentee."""
     return [p for p in group if user_id in (p.mentor_id, p.mentee_id)]
@@ -217,8 +224,8 @@ def book(
     anchor_id: int,
     day: date | None,
     at: time | None,
-    minutes: int,
-    place: str,
+    minutes: int | None,
+    place: str | None,
     mentee_ids: list[str] | None = None,
     booking_id: int | None = None,
 ) -> Booked:
@@ -228,20 +235,26 @@ def book(
     """
     group = group_for(services, pairing_id=anchor_id, user_id=user_id)
     now = services.clock()
+    keep_place = place is None  # the command said no place: a move keeps the one it had
     place, place_error = clean_place(place)
     with session_scope(services.engine) as session:
         folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *(p.mentee_id for p in group)])
         tz = _zone(folks, user_id)
-        errors = slot_errors(day, at, minutes=minutes, tz=tz, now=now)
+        errors = slot_errors(day, at, minutes=minutes or DEFAULT_LENGTH, tz=tz, now=now)
         if place_error:
             errors["place"] = place_error
         allowed = [p.mentee_id for p in _mine(group, user_id)]
         chosen = [m for m in allowed if m in mentee_ids] if mentee_ids is not None else None
+        # Locked: the same booking submitted twice at once (a double click, a replay) must find the first one.
+        pending = pending_for(session=session, group=group, mentee_ids=chosen or allowed, now=now, lock=True)
         existing = _booking_in(session, group, booking_id) if booking_id is not None else None
-        if existing is not None and existing.status is not BookingStatus.BOOKED:
-            existing = None  # moving a booking that was cancelled meanwhile: book afresh
+        if existing is not None and (
+            existing.status is not BookingStatus.BOOKED
+            or existing not in pending
+            or not _may_move(existing, user_id, group)
+        ):
+            existing = None  # cancelled or over meanwhile, or not theirs to move: book afresh
         if existing is None:
-            pending = pending_for(session=session, group=group, mentee_ids=chosen or allowed)
             existing = pending[0] if pending else None
         # Unless the form said whom it is for, a move keeps its people and a new booking is for all of mine.
         for_whom = chosen if chosen is not None else (list(existing.mentee_ids) if existing else allowed)
@@ -250,6 +263,10 @@ def book(
         if errors:
             raise BookingRefused(errors)
         assert day is not None and at is not None
+        if keep_place and existing is not None:
+            place = existing.place
+        if minutes is None:  # the command gives no length: a move keeps its own
+            minutes = existing.minutes if existing is not None else DEFAULT_LENGTH
         slot = Slot(start=local_instant(day, at, tz), minutes=minutes, place=place)
         if (
             existing is not None
@@ -383,18 +400,24 @@ def _queue_reminders(
 ) -> None:
     """The working day before, shortly before, and "did it happen?" once it is over; earlier versions go."""
     assert booking.id is not None
-    zones = [a.tz for a in attendees]
-    day_before = max(day_before_reminder(booking.starts_at, tz) for tz in zones)
+    # A post in a pair's conversation goes out in working hours shared by the pair it hangs off (that is what
+    # delivery waits for), so each reminder is timed that way here, and dropped if that is not before the start.
+    anchor = session.get(Pairing, booking.pairing_id)
+    pair = {anchor.mentor_id, anchor.mentee_id} if anchor is not None else set()
+    zones = [a.tz for a in attendees if a.user_id in pair] or [a.tz for a in attendees]
+    day_before = common_window(max(max(day_before_reminder(booking.starts_at, tz) for tz in zones), now), zones)
     soon_options = [shortly_before_reminder(booking.starts_at, tz) for tz in zones]
-    soon = max((s for s in soon_options if s is not None), default=None)
+    soon_wanted = max((s for s in soon_options if s is not None), default=None)
+    soon = common_window(max(soon_wanted, now), zones) if soon_wanted is not None else None
+    if soon is not None and soon >= booking.starts_at:
+        soon = None
     end = Slot(booking.starts_at, booking.minutes).end
     wanted: list[Draft] = []
     mentee = next((a for a in attendees if a.user_id in booking.mentee_ids), None)
     topics = folks_topics(session, mentee.user_id) if mentee else []
     starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
-    if (
-        day_before < booking.starts_at
-        and to_local(day_before, zones[0]).date() < to_local(booking.starts_at, zones[0]).date()
+    if day_before < booking.starts_at and all(
+        to_local(day_before, tz).date() < to_local(booking.starts_at, tz).date() for tz in zones
     ):
         text, blocks = views.reminder_day_before(
             booking_id=booking.id,
@@ -410,7 +433,7 @@ def _queue_reminders(
                 kind=MessageKind.REMINDER,
                 text=text,
                 blocks=blocks,
-                not_before=max(day_before, now),
+                not_before=day_before,
             )
         )
     if soon is not None and soon > now:
@@ -562,6 +585,23 @@ def answer_happened(
         status = BookingStatus.HELD if held else BookingStatus.MISSED
         if booking.starts_at > now:
             raise BookingRefused({"date": "That session hasn't started yet."})
+        if booking.status is BookingStatus.BOOKED and user_id != group[0].mentor_id and len(booking.mentee_ids) > 1:
+            # One mentee of a group answers for themselves only; the mentor says who came, for everyone.
+            if held:
+                own = [p for p in group if p.mentee_id == user_id]
+                held_on = to_local(booking.starts_at, booking.tz).date()
+                record_in(
+                    services,
+                    session,
+                    user_id=user_id,
+                    pairings=own,
+                    held_on=held_on,
+                    held_at=booking.starts_at,
+                    now=now,
+                )
+            else:
+                answer_prompts(session=session, user_id=user_id, now=now)
+            return Settled([], 0)
         version = booking.sequence
         if not settle_booking(session=session, booking=booking, status=status, by=user_id, now=now):
             raise BookingSettled
@@ -599,3 +639,49 @@ def answer_happened(
         queued += _after_call_off(session, booking, group, now=now)
         in_a_row = max(cancellations_in_a_row(session=session, group=group, mentee_id=m) for m in booking.mentee_ids)
         return Settled(queued, in_a_row)
+
+
+def call_off_for_ended_pair(
+    services: Services, session: Session, pairing: Pairing, group: list[Pairing], *, gone: str | None, now: datetime
+) -> list[str]:
+    """A pair ends (a lead, a rematch, someone leaving): its booked sessions are called off. The post loses its
+    buttons, and whoever is still in the program gets the calendar cancellation, privately: someone who left is
+    not written to again. A group booking just loses this mentee. `group`: the group as it was before ending."""
+    queued: list[str] = []
+    for booking in pending_for(session=session, group=group, mentee_ids=[pairing.mentee_id]):
+        assert booking.id is not None
+        if booking.mentee_ids != [pairing.mentee_id]:
+            booking.mentee_ids = [m for m in booking.mentee_ids if m != pairing.mentee_id]
+            session.add(booking)
+            continue
+        version = booking.sequence
+        if not settle_booking(
+            session=session, booking=booking, status=BookingStatus.CANCELLED, by=gone or "pair-ended", now=now
+        ):
+            continue
+        _drop_booking_messages(session, booking, keep=[])
+        text, blocks = views.booking_pair_ended(start=booking.starts_at, tz=booking.tz)
+        post = keys.booking(booking.id, version)
+        if revise(session=session, key=post, text=text, blocks=blocks, now=now):
+            queued.append(post)
+        staying = [u for u in (pairing.mentor_id, pairing.mentee_id) if u != gone]
+        folks = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
+        invite = _invite(booking, [Attendee(u, folks[u].name, folks[u].tz) for u in staying if u in folks], services)
+        for user_id in staying:
+            key = keys.invite_withdrawn(booking.id, user_id)
+            draft = Draft(
+                key=key,
+                kind=MessageKind.INVITE,
+                text=views.invite_comment(moved=False, cancelled=True),
+                blocks=[],
+                users=[user_id],
+                pairing_id=pairing.id,
+                file=Attachment(
+                    name="reverse-mentoring-cancelled.ics",
+                    title=f"Cancelled: {invite.title}",
+                    body=ics(invite, now=now, cancelled=True).decode(),
+                ),
+            )
+            if enqueue(session=session, draft=draft, now=now):
+                queued.append(key)
+    return queued

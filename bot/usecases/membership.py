@@ -29,14 +29,15 @@ from bot.domain.momentum import next_send_window, standing
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, pause_until
 from bot.usecases import reports
+from bot.usecases.bookings import call_off_for_ended_pair
 from bot.usecases.errors import NotJoined
 from bot.usecases.services import Services
 from storage.bookings import pending_by_pairing
 from storage.db import session_scope
 from storage.models import Participant
 from storage.momentum import answer_prompts, check_soon
-from storage.outbox import Draft, enqueue
-from storage.pairings import active_pairings, end_pairing, session_count
+from storage.outbox import Draft, enqueue, retarget
+from storage.pairings import active_pairings, end_pairing, group_of, session_count
 from storage.participants import (
     SlackIdentity,
     expired_pauses,
@@ -269,7 +270,22 @@ def leave(
         name = participant.name or "Your match"
         for pairing in active_pairings(session=session, user_id=user_id):
             assert pairing.id is not None
+            group = group_of(session=session, pairing=pairing)
             end_pairing(session=session, pairing=pairing, by=user_id, now=now)
+            queued += call_off_for_ended_pair(services, session, pairing, group, gone=user_id, now=now)
+            others = [p for p in group if p.id != pairing.id]
+            if others and pairing.mentee_id == user_id and pairing.intro_channel:
+                # The group's conversation includes them: from now on the others talk in a new one, and what was
+                # queued for the old one goes there instead.
+                retarget(
+                    session=session,
+                    channel=pairing.intro_channel,
+                    users=[pairing.mentor_id, *(p.mentee_id for p in others)],
+                    pairing_ids=[p.id for p in group if p.id is not None],
+                )
+                for sibling in others:
+                    sibling.intro_channel = None
+                    session.add(sibling)
             partner = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
             key = keys.partner_left(pairing.id, partner)
             draft = Draft(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.blocks import matching as views
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
+from bot.usecases.bookings import call_off_for_ended_pair
 from bot.usecases.errors import PairEnded
+from bot.usecases.groups import group_for
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import Pairing, Participant
+from storage.momentum import answer_prompts
 from storage.outbox import Draft, enqueue
 from storage.pairings import end_pairing, find_active_pairing, group_of
 from storage.participants import participants_by_id
@@ -39,8 +43,10 @@ def end_pair(services: Services, *, pairing_id: int, by: str) -> Ended:
     queued: list[str] = []
     with session_scope(services.engine) as session:
         pairing = session.get(Pairing, pairing_id)
+        group = group_of(session=session, pairing=pairing) if pairing is not None else []
         if pairing is None or not end_pairing(session=session, pairing=pairing, by=by, now=now):
             raise PairEnded
+        queued += call_off_for_ended_pair(services, session, pairing, group, gone=None, now=now)
         people = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
         for user_id, other_id in ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)):
             other = people.get(other_id)
@@ -50,19 +56,6 @@ def end_pair(services: Services, *, pairing_id: int, by: str) -> Ended:
             if enqueue(session=session, draft=draft, now=now):
                 queued.append(key)
     return Ended(pairing, people, queued)
-
-
-def group_for(services: Services, *, pairing_id: int, user_id: str) -> list[Pairing]:
-    """The active pairings of the group that `pairing_id` belongs to; `PairEnded` unless `user_id` is in it."""
-    with session_scope(services.engine) as session:
-        anchor = session.get(Pairing, pairing_id)
-        if anchor is None:
-            raise PairEnded
-        group = group_of(session=session, pairing=anchor)
-    members = {anchor.mentor_id} | {p.mentee_id for p in group}
-    if not group or user_id not in members:
-        raise PairEnded
-    return group
 
 
 def report_not_working(services: Services, *, anchor_id: int, reporter: str) -> list[str]:
@@ -100,7 +93,11 @@ def change_cadence(services: Services, *, user_id: str, anchor_id: int, cadence:
         for pairing in mine:
             stored = session.get_one(Pairing, pairing.id)
             stored.cadence, stored.next_check_at = cadence, now
+            # Agreeing a new rhythm is acting on the pair: it gets one full new period before any nudge.
+            hold = now + timedelta(days=cadence.days)
+            stored.snoozed_until = max(stored.snoozed_until or hold, hold)
             session.add(stored)
+        answer_prompts(session=session, user_id=user_id, now=now)
         anchor = mine[0]
         assert anchor.id is not None
         channel = anchor.intro_channel

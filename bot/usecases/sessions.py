@@ -13,17 +13,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot.blocks import momentum as momentum_views
+from bot.blocks import scheduling as booking_views
 from bot.domain.momentum import checkin_due_at
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.timezones import local_date
 from bot.usecases.errors import BadDate, NoActiveMatch, NobodyAttended, SeveralPairs
-from bot.usecases.pairs import group_for
+from bot.usecases.groups import group_for
 from bot.usecases.services import Services
+from storage.bookings import held_by_log
 from storage.db import session_scope
-from storage.models import Pairing
+from storage.models import Booking, OutboxStatus, Pairing
 from storage.momentum import add_prompt, answer_prompts
-from storage.outbox import Draft, enqueue
-from storage.pairings import active_pairings, log_session, session_count
+from storage.outbox import Draft, cancel_pending, enqueue, message_by_key, revise
+from storage.pairings import active_pairings, group_of, log_session, session_count
 from storage.participants import participants_by_id
 
 LOG_WINDOW = timedelta(days=90)
@@ -112,7 +114,30 @@ def record_in(
         session.add(stored)
         count = session_count(session=session, pairing_id=pairing.id)
         _queue_checkins(services, session, stored, count=count, now=now)
+    if held_at is None and pairings:
+        # Logged by hand: a booking for that day is settled, and "did it happen?" is not asked (or, if it was
+        # already asked, says it's logged).
+        group = group_of(session=session, pairing=pairings[0])
+        mentees = [p.mentee_id for p in pairings]
+        for booking in held_by_log(
+            session=session, group=group, mentee_ids=mentees, held_on=held_on, by=user_id, now=now
+        ):
+            _question_answered(session, booking, user_id, now)
     return first_time
+
+
+def _question_answered(session: Session, booking: Booking, user_id: str, now: datetime) -> None:
+    assert booking.id is not None
+    cancel_pending(session=session, kind=MessageKind.REMINDER, pairing_id=booking.pairing_id)
+    text, blocks = booking_views.happened_answer(
+        answered_by=user_id, held=True, start=booking.starts_at, tz=booking.tz, anchor=booking.pairing_id
+    )
+    key = keys.happened(booking.id, booking.sequence)
+    row = message_by_key(session=session, key=key)
+    if row is not None and row.status == OutboxStatus.PENDING and row.ts is None:
+        cancel_pending(session=session, kind=MessageKind.HAPPENED, pairing_id=booking.pairing_id)
+    elif row is not None:
+        revise(session=session, key=key, text=text, blocks=blocks, now=now)
 
 
 def _queue_checkins(services: Services, session: Session, pairing: Pairing, *, count: int, now: datetime) -> None:

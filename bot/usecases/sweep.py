@@ -35,10 +35,10 @@ from bot.usecases.membership import lead_drafts, tell_partners
 from bot.usecases.services import Services
 from storage.bookings import cancellations_in_a_row, pending_by_pairing
 from storage.db import session_scope
-from storage.models import Pairing, Participant
+from storage.models import OutboxStatus, Pairing, Participant
 from storage.models import Prompt as PromptRow
 from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, recent_prompts
-from storage.outbox import Draft, enqueue, enqueue_many, sent_keys
+from storage.outbox import Draft, deliveries, enqueue, enqueue_many, sent_keys
 from storage.pairings import active_pairings, session_counts
 from storage.participants import participants_by_id, pause_participant
 
@@ -169,7 +169,12 @@ def _evaluate(
         episode = (
             Episode(
                 key=pairing.episode_key,
-                taken={EscalationStep(k): datetime.fromisoformat(v) for k, v in pairing.episode_steps.items()},
+                taken=_as_delivered(
+                    session,
+                    pairing,
+                    {EscalationStep(k): datetime.fromisoformat(v) for k, v in pairing.episode_steps.items()},
+                    now,
+                ),
             )
             if pairing.episode_key
             else None
@@ -281,7 +286,7 @@ def _drafts(
             cadence=pairing.cadence,
             sessions=batch.sessions_logged(pairing.id),
             started=started,
-            steps_taken=_steps_delivered(batch.session, pairing, episode, both),
+            steps_taken=_steps_delivered(batch.session, pairing, episode),
             cancelled_in_a_row=cancellations_in_a_row(
                 session=batch.session, group=[pairing], mentee_id=mentee.slack_user_id
             ),
@@ -299,15 +304,40 @@ def _drafts(
     return []
 
 
-def _steps_delivered(session: Session, pairing: Pairing, episode: datetime, both: list[str]) -> list[str]:
-    """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
-    paused, or refused by Slack was not tried, whatever the episode recorded."""
+def _step_keys(pairing: Pairing, episode: datetime) -> dict[EscalationStep, list[str]]:
+    """The outbox keys of the ladder steps whose successors wait on them."""
     assert pairing.id is not None
-    wanted = {
+    both = [pairing.mentor_id, pairing.mentee_id]
+    return {
         EscalationStep.NUDGE_PAIR: [keys.step(EscalationStep.NUDGE_PAIR.value, pairing.id, episode)],
         EscalationStep.NUDGE_EACH: [keys.step(EscalationStep.NUDGE_EACH.value, pairing.id, episode, u) for u in both],
         EscalationStep.SPONSOR: [keys.step(EscalationStep.SPONSOR.value, pairing.id, episode)],
     }
+
+
+def _as_delivered(
+    session: Session, pairing: Pairing, taken: dict[EscalationStep, datetime], now: datetime
+) -> dict[EscalationStep, datetime]:
+    """When each step was really taken: when Slack had its message. A nudge still waiting (a weekend, someone's
+    night) holds the next step back, so its spacing counts from delivery, not from deciding."""
+    if not taken or pairing.episode_key is None:
+        return taken
+    wanted = {step: ks for step, ks in _step_keys(pairing, pairing.episode_key).items() if step in taken}
+    states = deliveries(session=session, keys=[k for ks in wanted.values() for k in ks])
+    adjusted = dict(taken)
+    for step, ks in wanted.items():
+        rows = [states[k] for k in ks if k in states]
+        if any(status in (OutboxStatus.PENDING, OutboxStatus.SENDING) for status, _ in rows):
+            adjusted[step] = now
+        elif sent := [at for status, at in rows if status == OutboxStatus.SENT and at is not None]:
+            adjusted[step] = max(sent)
+    return adjusted
+
+
+def _steps_delivered(session: Session, pairing: Pairing, episode: datetime) -> list[str]:
+    """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
+    paused, or refused by Slack was not tried, whatever the episode recorded."""
+    wanted = _step_keys(pairing, episode)
     sent = sent_keys(session=session, keys=[k for ks in wanted.values() for k in ks])
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 

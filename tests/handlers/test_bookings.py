@@ -3,6 +3,7 @@ moving, cancelling, "did it happen?", and every bad input answered without chang
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,10 @@ from sqlmodel import select
 from bot.blocks import ids
 from bot.domain.scheduling import BookingStatus
 from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
-from storage.models import Booking, MentoringSession, OutboxMessage, OutboxStatus
+from storage.models import Booking, MentoringSession, OutboxMessage, OutboxStatus, Pairing
 from tests.support import approved_round
 
 # Wednesday 3 March 2027, 10:00 UTC; Tom is in Berlin (UTC+1 in March), Priya in Kolkata (UTC+5:30).
@@ -270,3 +272,149 @@ def test_my_data_includes_my_bookings(paired: LocalBot) -> None:
     copy = "\n".join(tom.dm_texts + [str(m) for m in tom.dms])
     assert "Session booked for" in copy and "still to come" in copy
     assert "https://meet.example.com/abc" in copy
+
+
+# --- regressions found in review -------------------------------------------------------------------------------
+
+
+def test_booking_after_a_session_ended_is_a_new_booking_not_a_move(paired: LocalBot) -> None:
+    book(paired, "U0TOM", GOOD)  # Monday 15 March, 09:00-09:45 UTC
+    at(paired, datetime(2027, 3, 15, 9, 50, tzinfo=UTC))
+    answer = paired.fake.user("U0TOM").slash("/mentoring", "schedule 2027-03-29 10:00")
+    paired.settle()
+    assert "Booked" in answer.ephemeral_text
+    assert [b.status for b in bookings(paired)] == [BookingStatus.BOOKED, BookingStatus.BOOKED]
+
+
+def test_logging_a_booked_session_by_hand_settles_it_and_nobody_is_asked_again(paired: LocalBot) -> None:
+    book(paired, "U0TOM", GOOD)
+    at(paired, datetime(2027, 3, 15, 9, 50, tzinfo=UTC))
+    paired.fake.user("U0TOM").click(ids.A_LOG_SESSION, where=intro(paired, "U0TOM"))
+    paired.settle()
+    later = datetime(2027, 3, 15, 11, 0, tzinfo=UTC)
+    at(paired, later)
+    run_due_jobs(paired.services, paired.app.client, now=later)
+    paired.settle()
+    assert [b.status for b in bookings(paired)] == [BookingStatus.HELD]
+    assert posts(paired, conversation(paired, "U0TOM"), "happen?") == []
+
+
+def group_booking(bot: LocalBot) -> tuple[dict[str, Any], Booking]:
+    """Leo books for both his mentees (Margaret and Rajesh); returns the "did it happen?" post and the booking."""
+    leo = bot.fake.user("U0LEO")
+    leo.click(ids.A_SCHEDULE, where=intro(bot, "U0LEO"))
+    assert leo.submit(GOOD).closed
+    bot.settle()
+    (booking,) = bookings(bot)
+    assert sorted(booking.mentee_ids) == ["U0MARGARET", "U0RAJESH"]
+    later = booking.starts_at + timedelta(hours=30)
+    at(bot, later)
+    run_due_jobs(bot.services, bot.app.client, now=later)
+    bot.settle()
+    (question,) = posts(bot, conversation(bot, "U0LEO"), "happen?")
+    return question, booking
+
+
+def logged(bot: LocalBot) -> list[str]:
+    with session_scope(bot.services.engine) as session:
+        held = session.exec(select(MentoringSession, Pairing).join(Pairing)).all()
+    return sorted(pairing.mentee_id for _, pairing in held)
+
+
+def test_in_a_group_a_mentee_answers_for_themselves_and_the_mentor_says_who_came(paired: LocalBot) -> None:
+    question, _ = group_booking(paired)
+    paired.fake.user("U0RAJESH").click(ids.A_BOOKING_MISSED, where=question)
+    paired.fake.user("U0MARGARET").click(ids.A_BOOKING_HELD, where=question)
+    paired.settle()
+    assert logged(paired) == ["U0MARGARET"], "a 'yes' counts for the one who said it, a 'no' for nobody else"
+    assert [b.status for b in bookings(paired)] == [BookingStatus.BOOKED], "still open for the mentor"
+    leo = paired.fake.user("U0LEO")
+    leo.click(ids.A_BOOKING_HELD, where=question)
+    assert leo.modal is not None and leo.modal["callback_id"] == ids.ATTENDANCE_VIEW
+    assert leo.submit({ids.B_ATTENDED: ["U0MARGARET"]}).closed is False  # updated to "Logged", not closed
+    paired.settle()
+    assert logged(paired) == ["U0MARGARET"], "Rajesh was absent: no session for him"
+    assert [b.status for b in bookings(paired)] == [BookingStatus.HELD]
+
+
+def test_a_groupmate_cannot_move_another_mentees_booking_by_editing_the_form(paired: LocalBot) -> None:
+    book(paired, "U0MARGARET", {**GOOD, ids.B_SCHED_PLACE: "Room A"})
+    (hers,) = bookings(paired)
+    rajesh = paired.fake.user("U0RAJESH")
+    rajesh.click(ids.A_SCHEDULE, where=intro(paired, "U0RAJESH"))
+    assert rajesh.modal is not None
+    view = rajesh.modal
+    forged_meta = json.dumps({**json.loads(view["private_metadata"]), "booking": hers.id})
+    rajesh.fill({**GOOD, ids.B_SCHED_DATE: "2027-03-20", ids.B_SCHED_PLACE: ""})
+    view["private_metadata"] = forged_meta  # what a tampered client would send
+    assert rajesh.submit().closed
+    paired.settle()
+    after = {b.id: b for b in bookings(paired)}
+    assert (after[hers.id].booked_by, after[hers.id].place) == ("U0MARGARET", "Room A")
+    assert len(after) == 2, "Rajesh got a booking of his own instead"
+
+
+def test_when_a_pair_ends_its_booking_is_called_off_and_the_partner_gets_the_cancellation(paired: LocalBot) -> None:
+    book(paired, "U0TOM", GOOD)
+    channel = conversation(paired, "U0TOM")
+    tom = paired.fake.user("U0TOM")
+    prompt = tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_KEEP, where=prompt.ephemerals[-1])
+    paired.settle()
+    assert [b.status for b in bookings(paired)] == [BookingStatus.CANCELLED]
+    assert posts(paired, channel, "booked for") == [], "no Move/Cancel left on an ended pair's booking"
+    assert posts(paired, channel, "this pair has ended")
+    priya = paired.fake.user("U0PRIYA")
+    files = paired.fake.uploaded_files(priya.dm_channel)
+    assert [str(Calendar.from_ical(f.content)["method"]) for f in files if f.content] == ["CANCEL"]
+    assert paired.fake.uploaded_files(tom.dm_channel) == [], "someone who left is not written to"
+
+
+def test_a_session_logged_after_two_cancellations_ends_the_streak(paired: LocalBot) -> None:
+    channel = conversation(paired, "U0TOM")
+    priya = paired.fake.user("U0PRIYA")
+    for time_of_day in ("10:00", "11:00"):
+        book(paired, "U0TOM", {**GOOD, ids.B_SCHED_TIME: time_of_day})
+        (post,) = posts(paired, channel, "booked for")
+        priya.click(ids.A_BOOKING_CANCEL, where=post)
+        paired.settle()
+    at(paired, NOW + timedelta(hours=1))
+    paired.fake.user("U0TOM").slash("/mentoring", "log today")
+    report = paired.fake.user(LEAD).slash("/mentoring", "report")
+    assert "cancelled in a row" not in report.ephemeral_text
+
+
+def test_moving_from_the_keyboard_keeps_the_place_and_length(paired: LocalBot) -> None:
+    book(paired, "U0TOM", {**GOOD, ids.B_SCHED_LENGTH: "60"})
+    paired.fake.user("U0TOM").slash("/mentoring", "schedule 16 March 11:00")
+    paired.settle()
+    (moved,) = bookings(paired)
+    assert (moved.place, moved.minutes, moved.sequence) == ("https://meet.example.com/abc", 60, 1)
+
+
+def test_after_a_groupmate_leaves_the_groups_posts_no_longer_reach_them(paired: LocalBot) -> None:
+    leo = paired.fake.user("U0LEO")
+    leo.click(ids.A_SCHEDULE, where=intro(paired, "U0LEO"))
+    assert leo.submit(GOOD).closed
+    paired.settle()
+    rajesh = paired.fake.user("U0RAJESH")
+    prompt = rajesh.slash("/mentoring", "leave")
+    rajesh.click(ids.A_LEAVE_DELETE, where=prompt.ephemerals[-1])
+    paired.settle()
+    (booking,) = bookings(paired)
+    assert booking.mentee_ids == ["U0MARGARET"]
+    friday = datetime(2027, 3, 12, 19, 0, tzinfo=UTC)  # the working day before, in both their working hours
+    at(paired, friday)
+    run_due_jobs(paired.services, paired.app.client, now=friday)
+    paired.settle()
+    members = {
+        c.response["channel"]["id"]: set(str(c.args["users"]).split(","))
+        for c in paired.fake.calls_to("conversations.open")
+        if c.response.get("ok")
+    }
+    reminders = [
+        channel
+        for channel, people in members.items()
+        if any("Coming up" in str(m) for m in paired.fake.messages(channel))
+    ]
+    assert reminders and all("U0RAJESH" not in members[c] for c in reminders)

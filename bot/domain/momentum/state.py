@@ -26,8 +26,9 @@ _ONE_DAY = timedelta(days=1)
 # A new pair that has neither met nor booked is nudged (with the first-session agenda) after this long.
 FIRST_SESSION_WAIT = timedelta(days=10)
 # How long after a booked session's start it still holds the pair on track: time for the session itself and
-# for someone to answer "did it happen?" (asked once it is over, in working hours).
-BOOKING_HOLD = timedelta(days=2)
+# for someone to answer "did it happen?" (asked once it is over, in a working window both share, which for a
+# Friday-evening session can be Monday). An answer settles the booking sooner.
+BOOKING_HOLD = timedelta(days=5)
 
 
 def cadence_period(cadence: Cadence | str) -> timedelta:

@@ -66,3 +66,28 @@ def test_report_hides_check_in_figures_below_three_answers() -> None:
     assert "average value" not in few and "at least 3 answers" in few
     many = repr(report(counts=counts, totals={"answers": 3, "met": 2, "avg_value": 4.0, "bad_fit": 1}, sessions_30d=4))
     assert "66% met" in many and "average value 4.0/5" in many and "Active pairs:* 4" in many
+
+
+def test_wording_says_what_actually_happened() -> None:
+    from datetime import date, timedelta
+
+    from bot.blocks import replies
+    from bot.blocks.momentum import checkin_prompt
+
+    today = date(2027, 3, 3)
+    assert "Logged today's session" in replies.session_logged(count=2, first_time=True, held_on=today, today=today)
+    earlier = replies.session_logged(count=2, first_time=True, held_on=today - timedelta(days=2), today=today)
+    assert "Logged your session on Monday 1 March" in earlier and "today" not in earlier
+    again = replies.session_logged(count=2, first_time=False, held_on=today, today=today)
+    assert again == "That session is already logged. Thank you!"
+    text, _ = checkin_prompt(other_name="Tom", prompt_id=1)
+    assert "A few quick questions" in text and "Two" not in text
+    snoozed = replies.snoozed(datetime(2027, 3, 17, tzinfo=UTC))
+    assert "no more nudges, sponsor notes or alerts" in snoozed and "reminders and check-ins carry on" in snoozed
+
+
+def test_someone_who_is_both_reads_as_mentor_and_mentee() -> None:
+    from bot.blocks.common import ROLE_LABELS
+    from bot.domain.people import Role
+
+    assert ROLE_LABELS[Role.BOTH] == "Mentor and mentee"

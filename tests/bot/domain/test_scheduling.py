@@ -16,7 +16,9 @@ from bot.domain.scheduling import (
     local_phrase,
     parse_clock,
     parse_day,
+    parse_request,
     shortly_before_reminder,
+    six_months_after,
     slot_errors,
 )
 
@@ -158,3 +160,57 @@ def test_calendar_links_carry_the_same_moment() -> None:
     outlook = parse_qs(urlsplit(outlook_link(_invite())).query)
     assert outlook["startdt"] == ["2027-03-15T10:00:00+00:00"]
     assert outlook["enddt"] == ["2027-03-15T10:45:00+00:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "at", "place"),
+    [
+        ("15 March 3 pm", date(2027, 3, 15), time(15), ""),
+        ("monday 10 am https://meet.example.com/x", date(2027, 3, 8), time(10), "https://meet.example.com/x"),
+        ("March 15 10:00", date(2027, 3, 15), time(10), ""),
+        ("2027-03-15 3:30pm Room 4", date(2027, 3, 15), time(15, 30), "Room 4"),
+        ("tomorrow 9.15", date(2027, 3, 4), time(9, 15), ""),
+    ],
+)
+def test_the_schedule_command_reads_date_time_and_place(text: str, day: date, at: time, place: str) -> None:
+    request = parse_request(text, today=TODAY)
+    assert (request.day, request.at, request.place, request.errors) == (day, at, place, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("tomorrow", "time"), ("someday 10:00", "date"), ("tomorrow 25:00", "time"), ("", "time")],
+)
+def test_the_schedule_command_says_what_is_missing(text: str, field: str) -> None:
+    assert field in parse_request(text, today=TODAY).errors
+
+
+def test_a_time_the_clocks_skip_is_refused_not_moved_silently() -> None:
+    spring_forward = date(2027, 3, 28)  # Europe/Berlin: 02:00 -> 03:00
+    errors = slot_errors(spring_forward, time(2, 30), minutes=45, tz="Europe/Berlin", now=NOW)
+    assert "clocks change" in errors["time"]
+    assert slot_errors(spring_forward, time(3, 30), minutes=45, tz="Europe/Berlin", now=NOW) == {}
+
+
+@pytest.mark.parametrize(
+    ("today", "last"),
+    [
+        (date(2027, 3, 1), date(2027, 9, 1)),
+        (date(2027, 7, 1), date(2028, 1, 1)),
+        (date(2027, 8, 31), date(2028, 2, 29)),
+    ],
+)
+def test_six_months_ahead_means_the_same_day_six_calendar_months_on(today: date, last: date) -> None:
+    assert six_months_after(today) == last
+    now = datetime.combine(today, time(8), tzinfo=UTC)
+    assert slot_errors(last, time(10), minutes=45, tz="UTC", now=now) == {}
+    assert "6 months" in slot_errors(last + timedelta(days=1), time(10), minutes=45, tz="UTC", now=now)["date"]
+
+
+def test_a_typed_place_is_shown_as_typed_and_a_link_cannot_be_disguised() -> None:
+    from bot.blocks.scheduling import _place_line
+
+    assert clean_place("https://zoom.us/j/1|https://evil.example")[1] is not None
+    assert clean_place("<https://evil.example|https://zoom.us/j/123>")[1] is None  # text, not a link...
+    shown = _place_line("<https://evil.example|https://zoom.us/j/123> <!channel>")
+    assert "<" not in shown and "&lt;!channel&gt;" in shown  # ...shown as typed, pinging nobody

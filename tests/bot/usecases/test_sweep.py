@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from bot.domain.momentum import DEFAULT_ESCALATION_RULES, MomentumState, cadence_period
 from bot.domain.outbox import MessageKind, keys
@@ -17,7 +19,7 @@ from bot.usecases.services import Services
 from bot.usecases.sessions import record_session
 from bot.usecases.sweep import sweep
 from storage.db import session_scope
-from storage.models import Pairing
+from storage.models import OutboxMessage, OutboxStatus, Pairing
 from storage.momentum import check_soon
 from tests.bot.usecases.conftest import LEAD, LEADS_CHANNEL, NOW, Clock, Sent, World
 
@@ -55,10 +57,21 @@ def active_pair(world: World, services: Services, *, sponsor: str | None = None,
 
 
 def sweep_at(services: Services, world: World, at: datetime) -> list[Sent]:
-    """Run the sweep as of `at`; the outbox rows it added."""
+    """Run the sweep as of `at`; the outbox rows it added. Whatever was due by then has reached Slack first (a
+    step counts as taken once delivered), as the sender running alongside the sweep would have made sure."""
+    delivered_by(services, at)
     before = {sent.key for sent in world.outbox()}
     sweep(services, now=at)
     return [sent for sent in world.outbox() if sent.key not in before]
+
+
+def delivered_by(services: Services, at: datetime) -> None:
+    with session_scope(services.engine) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= at)
+            .values(status=OutboxStatus.SENT, sent_at=OutboxMessage.not_before)
+        )
 
 
 def brief(added: list[Sent]) -> list[tuple[str, MessageKind, tuple[str, ...], str | None, datetime]]:
@@ -228,10 +241,30 @@ def test_each_persons_nudge_waits_for_their_own_working_day(world: World, servic
     for when in (day(0), day(7)):
         sweep_at(services, world, when)
 
-    added = {s.key: s.not_before for s in sweep_at(services, world, day(10))}
-
-    # Thursday 10:00 UTC is 19:00 in Tokyo: Teo's DM waits for Friday 09:00 there (00:00 UTC); Mara's goes now.
+    # The pair's nudge waited for a moment in both working days (there is none: it went at 09:00 in Tokyo,
+    # Tuesday 00:00 UTC), and the next step counts its three days from then, not from when it was decided.
+    assert sweep_at(services, world, day(10)) == []
+    friday = day(10) + timedelta(hours=14)  # Friday 00:00 UTC: 09:00 in Tokyo, the middle of Mara's night
+    added = {s.key: s.not_before for s in sweep_at(services, world, friday)}
     assert added == {
-        keys.step("nudge_each", pid, NOW, MARA): day(10),
-        keys.step("nudge_each", pid, NOW, TEO): day(10) + timedelta(hours=14),
+        keys.step("nudge_each", pid, NOW, MARA): friday + timedelta(hours=9),
+        keys.step("nudge_each", pid, NOW, TEO): friday,
     }
+
+
+def test_the_leads_hear_only_of_steps_slack_delivered(world: World, services: Services) -> None:
+    active_pair(world, services, sponsor=OLIVER)
+    sweep_at(services, world, day(0))
+    sweep_at(services, world, day(7))  # the pair's nudge is queued...
+    with session_scope(services.engine) as session:  # ...and cancelled unsent (someone paused meanwhile)
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.key).startswith("nudge_pair:"))
+            .values(status=OutboxStatus.CANCELLED)
+        )
+    for n in (10, 14, 18):
+        sweep_at(services, world, day(n))
+    with session_scope(services.engine) as session:
+        (alert,) = session.exec(select(OutboxMessage).where(OutboxMessage.kind == MessageKind.LEAD_ALERT)).all()
+    assert "Already tried: a nudge to each, a note to the sponsor." in str(alert.blocks)
+    assert "a nudge to the pair" not in str(alert.blocks)
