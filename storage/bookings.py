@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain.scheduling import BookingStatus, Slot, cancelled_in_a_row
-from storage.models import Booking, Pairing
+from bot.domain.timezones import aware_utc
+from storage.models import Booking, MentoringSession, Pairing
 
 
 def pending_for(
@@ -113,13 +115,14 @@ def settle_booking(*, session: Session, booking: Booking, status: BookingStatus,
 def cancellations_in_a_row(*, session: Session, group: Sequence[Pairing], mentee_id: str) -> int:
     """How many of this mentee's latest bookings in the group were called off, back to the last that happened."""
     ids = [p.id for p in group if p.id is not None]
-    # A session logged since ends the streak, booked or not.
-    met = max((p.last_session_at for p in group if p.mentee_id == mentee_id and p.last_session_at), default=None)
+    # A session logged since ends the streak, booked or not (when it was logged: the order of events).
+    own = [p.id for p in group if p.mentee_id == mentee_id and p.id is not None]
+    met = max(_last_logged(session, own).values(), default=None)
     rows = session.exec(
         select(Booking).where(col(Booking.pairing_id).in_(ids)).order_by(col(Booking.updated_at).desc()).limit(20)
     )
     return cancelled_in_a_row(
-        [b.status for b in rows if mentee_id in b.mentee_ids and (met is None or b.updated_at >= met)]
+        [b.status for b in rows if mentee_id in b.mentee_ids and (met is None or b.updated_at > met)]
     )
 
 
@@ -134,13 +137,14 @@ def pairs_with_cancellations_in_a_row(*, session: Session, pairings: Sequence[Pa
         .where(col(Pairing.mentor_id).in_(mentors))
         .order_by(col(Booking.updated_at).desc())
     )
-    met = {(p.round_id, p.mentor_id, p.mentee_id): p.last_session_at for p in pairings}
+    logged = _last_logged(session, [p.id for p in pairings if p.id is not None])
+    met = {(p.round_id, p.mentor_id, p.mentee_id): logged.get(p.id or 0) for p in pairings}
     history: dict[tuple[int, str, str], list[BookingStatus]] = {}
     for booking, anchor in rows:
         for mentee_id in booking.mentee_ids:
             key = (anchor.round_id, anchor.mentor_id, mentee_id)
             last = met.get(key)
-            if last is None or booking.updated_at >= last:  # a session logged since ends the streak
+            if last is None or booking.updated_at > last:  # a session logged since ends the streak
                 history.setdefault(key, []).append(booking.status)
     return sum(
         1 for p in pairings if cancelled_in_a_row(history.get((p.round_id, p.mentor_id, p.mentee_id), [])) >= at_least
@@ -159,3 +163,15 @@ def held_by_log(
         if near and settle_booking(session=session, booking=booking, status=BookingStatus.HELD, by=by, now=now):
             settled.append(booking)
     return settled
+
+
+def _last_logged(session: Session, pairing_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each pairing's latest session was logged."""
+    if not pairing_ids:
+        return {}
+    rows = session.exec(
+        select(MentoringSession.pairing_id, func.max(MentoringSession.logged_at))
+        .where(col(MentoringSession.pairing_id).in_(list(pairing_ids)))
+        .group_by(col(MentoringSession.pairing_id))
+    )
+    return {pairing_id: aware_utc(at, "logged_at") for pairing_id, at in rows if at is not None}

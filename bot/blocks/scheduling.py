@@ -208,8 +208,10 @@ def booking_confirmation(
     attendees: Sequence[Attendee],
     moved: bool = False,
     invite_failed: bool = False,
+    in_group: bool = False,
 ) -> Rendered:
-    """The post in the pair's conversation when a session is booked or moved."""
+    """The post in the pair's conversation when a session is booked or moved. `in_group`: the conversation is a
+    mentor's group, where not everyone is necessarily in this session."""
     slot = invite.slot
     scheduler = next((a for a in attendees if a.user_id == booked_by), attendees[0])
     verb = "moved to" if moved else "booked for"
@@ -217,8 +219,9 @@ def booking_confirmation(
     text = f"Next reverse mentoring session {verb} {local_phrase(slot.start, scheduler.tz)} ({slot.minutes} minutes)"
     body = f"{headline} ({slot.minutes} minutes).{_place_line(slot.place)}"
     notes = [local_times(slot.start, attendees)]
-    if len(attendees) > 2:
-        notes.append("For " + ", ".join(f"<@{a.user_id}>" for a in attendees if a.user_id != booked_by) + ".")
+    if in_group:
+        # A mentor's group shares the conversation: say whom the session is for.
+        notes.append("For " + " and ".join(f"<@{a.user_id}>" for a in attendees) + ".")
     if invite_failed:
         notes.append(":warning: Slack wouldn't take the calendar file, so use the buttons to add it to yours.")
     else:

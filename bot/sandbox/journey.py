@@ -100,8 +100,10 @@ class Journey:
     _step: int = 0
 
     def step(self, title: str, action: Callable[[], object]) -> None:
-        """Do one thing as a person would, then record what Slack showed."""
+        """Do one thing as a person would, then record what Slack showed. Each takes a minute: people don't act
+        all in the same instant, and the order of what they did is part of what the bot decides on."""
         self._step += 1
+        self.clock.advance(timedelta(minutes=1))
         action()
         self.bot.settle()
         self.lines.append(f"\n── {self._step}. {title}")

@@ -337,8 +337,14 @@ def _queue_booking(
     invite = _invite(booking, attendees, services)
     channel, users = _where(booking, group)
     moved = previous_key is not None
+    in_group = len(group) > 1
     text, blocks = views.booking_confirmation(
-        booking_id=booking.id, invite=invite, booked_by=booking.booked_by, attendees=attendees, moved=moved
+        booking_id=booking.id,
+        invite=invite,
+        booked_by=booking.booked_by,
+        attendees=attendees,
+        moved=moved,
+        in_group=in_group,
     )
     failed_text, failed_blocks = views.booking_confirmation(
         booking_id=booking.id,
@@ -347,6 +353,7 @@ def _queue_booking(
         attendees=attendees,
         moved=moved,
         invite_failed=True,
+        in_group=in_group,
     )
     confirmation = keys.booking(booking.id, booking.sequence)
     invite_key = keys.invite(booking.id, booking.sequence)

@@ -418,3 +418,10 @@ def test_after_a_groupmate_leaves_the_groups_posts_no_longer_reach_them(paired: 
         if any("Coming up" in str(m) for m in paired.fake.messages(channel))
     ]
     assert reminders and all("U0RAJESH" not in members[c] for c in reminders)
+
+
+def test_in_a_group_the_booking_says_whom_it_is_for(paired: LocalBot) -> None:
+    book(paired, "U0MARGARET", GOOD)
+    (post,) = posts(paired, conversation(paired, "U0LEO"), "booked for")
+    assert "For <@U0LEO> and <@U0MARGARET>." in str(post)
+    assert "U0RAJESH" not in str(post)
