@@ -595,17 +595,7 @@ def answer_happened(
         if booking.status is BookingStatus.BOOKED and user_id != group[0].mentor_id and len(booking.mentee_ids) > 1:
             # One mentee of a group answers for themselves only; the mentor says who came, for everyone.
             if held:
-                own = [p for p in group if p.mentee_id == user_id]
-                held_on = to_local(booking.starts_at, booking.tz).date()
-                record_in(
-                    services,
-                    session,
-                    user_id=user_id,
-                    pairings=own,
-                    held_on=held_on,
-                    held_at=booking.starts_at,
-                    now=now,
-                )
+                _log_booked(services, session, booking, [p for p in group if p.mentee_id == user_id], user_id, now)
             else:
                 answer_prompts(session=session, user_id=user_id, now=now)
             return Settled([], 0)
@@ -629,23 +619,23 @@ def answer_happened(
             came = booking.mentee_ids if attended is None else [m for m in booking.mentee_ids if m in attended]
             if not came:
                 raise NobodyAttended
-            pairings = [p for p in group if p.mentee_id in came]
-            held_on = to_local(booking.starts_at, booking.tz).date()
-            record_in(
-                services,
-                session,
-                user_id=user_id,
-                pairings=pairings,
-                held_on=held_on,
-                held_at=booking.starts_at,
-                now=now,
-            )
+            _log_booked(services, session, booking, [p for p in group if p.mentee_id in came], user_id, now)
             check_soon(session=session, pairing_ids=[p.id for p in group if p.id is not None], now=now)
             return Settled(queued, 0)
         answer_prompts(session=session, user_id=user_id, now=now)
         queued += _after_call_off(session, booking, group, now=now)
         in_a_row = max(cancellations_in_a_row(session=session, group=group, mentee_id=m) for m in booking.mentee_ids)
         return Settled(queued, in_a_row)
+
+
+def _log_booked(
+    services: Services, session: Session, booking: Booking, pairings: list[Pairing], user_id: str, now: datetime
+) -> None:
+    """A booked session that happened, logged for these pairings at the time it was booked for."""
+    held_on = to_local(booking.starts_at, booking.tz).date()
+    record_in(
+        services, session, user_id=user_id, pairings=pairings, held_on=held_on, held_at=booking.starts_at, now=now
+    )
 
 
 def call_off_for_ended_pair(
