@@ -348,6 +348,46 @@ def cancel_pending(*, session: Session, kind: MessageKind, pairing_id: int, keep
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def rewrite_unsent(
+    *,
+    session: Session,
+    key: str,
+    pairing_id: int | None,
+    text: str | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Change what a message still waiting to be sent says, and which pair it belongs to, leaving when it goes as
+    it was (unlike `revise`, which is for editing what Slack already shows). False if there is no such row."""
+    row = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.key) == key, col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .with_for_update()
+    ).first()
+    if row is None:
+        return False
+    if text is not None:
+        row.text, row.blocks = text, blocks or []
+        row.revision += 1
+    row.pairing_id = pairing_id
+    session.add(row)
+    return True
+
+
+def cancel_pending_prefixed(*, session: Session, prefix: str, keep: Sequence[str] = ()) -> int:
+    """Cancel unsent messages whose key starts with `prefix` (every version of one booking's invite), except
+    `keep`: an older version must never arrive after a newer one."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.key).startswith(prefix, autoescape=True),
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.key).not_in(list(keep)),
+        )
+        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def forget_messages(*, session: Session, message_ids: Sequence[int]) -> None:
     """Delete these messages with their recipient and subject rows (explicitly: SQLite only cascades with its
     foreign keys switched on)."""

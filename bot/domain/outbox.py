@@ -72,13 +72,10 @@ class MessageKind(enum.StrEnum):
 _FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 
 
-_QUIET_WHEN_AWAY = frozenset({MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS})
-_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
-    MessageKind.SPONSOR,
-    MessageKind.GHOST,
-    MessageKind.HAPPENED,
-    MessageKind.PARTNER_NOTE,
-}
+_QUIET_WHEN_AWAY = frozenset(
+    {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+)
+_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST, MessageKind.HAPPENED}
 _SEND_NOW = frozenset(
     {
         MessageKind.WELCOME,
@@ -159,6 +156,11 @@ class keys:
     @staticmethod
     def invite(booking_id: int, version: int) -> str:
         return f"invite:{booking_id}:{version}"
+
+    @staticmethod
+    def invites_of(booking_id: int) -> str:
+        """What every version of a booking's invite key starts with (to withdraw the unsent ones)."""
+        return f"invite:{booking_id}:"
 
     @staticmethod
     def invite_withdrawn(booking_id: int, user_id: str) -> str:

@@ -45,7 +45,16 @@ from storage.bookings import add_booking, cancellations_in_a_row, move_booking, 
 from storage.db import session_scope
 from storage.models import Booking, Pairing, Participant
 from storage.momentum import answer_prompts, check_soon
-from storage.outbox import Attachment, Draft, cancel_pending, enqueue, replace, revise
+from storage.outbox import (
+    Attachment,
+    Draft,
+    cancel_pending,
+    cancel_pending_prefixed,
+    enqueue,
+    replace,
+    revise,
+    rewrite_unsent,
+)
 from storage.pairings import active_pairings, group_of
 from storage.participants import participants_by_id
 
@@ -357,6 +366,7 @@ def _queue_booking(
     )
     confirmation = keys.booking(booking.id, booking.sequence)
     invite_key = keys.invite(booking.id, booking.sequence)
+    cancel_pending_prefixed(session=session, prefix=keys.invites_of(booking.id))
     where = Where(channel, users, booking.pairing_id)
     queued = [confirmation, invite_key]
     if previous_key is not None:
@@ -468,7 +478,7 @@ def _queue_reminders(
             not_before=common_window(end, zones),
         )
     )
-    _drop_booking_messages(session, booking, keep=[d.key for d in wanted])
+    _drop_booking_messages(session, booking, keep=[d.key for d in wanted], invites=False)
     for draft in wanted:
         enqueue(session=session, draft=draft, now=now)
 
@@ -478,10 +488,13 @@ def folks_topics(session: Session, user_id: str) -> list[str]:
     return list(person.learn_topics) if person else []
 
 
-def _drop_booking_messages(session: Session, booking: Booking, keep: list[str]) -> None:
-    """Reminders and "did it happen?" of earlier versions of this booking (or all of them) go unsent."""
+def _drop_booking_messages(session: Session, booking: Booking, keep: list[str], *, invites: bool = True) -> None:
+    """Reminders, "did it happen?" and (unless `invites` is False) calendar files of earlier versions of this
+    booking (or all of them) go unsent: a file held back by a Slack error must not land after a newer one."""
     for kind in (MessageKind.REMINDER, MessageKind.HAPPENED):
         cancel_pending(session=session, kind=kind, pairing_id=booking.pairing_id, keep=keep)
+    if invites and booking.id is not None:
+        cancel_pending_prefixed(session=session, prefix=keys.invites_of(booking.id), keep=keep)
 
 
 @dataclass(frozen=True)
@@ -638,6 +651,36 @@ def _log_booked(
     )
 
 
+def _rewrite_queued(
+    services: Services, session: Session, booking: Booking, group: list[Pairing], *, moved_from: int | None
+) -> None:
+    """A group booking that lost someone: what it has queued (reminders, "did it happen?") is rewritten for who is
+    left, naming only them, and filed under the pair it now hangs off; when each goes out stays as it was."""
+    assert booking.id is not None
+    folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *booking.mentee_ids])
+    attendees = _attendees(booking, group, folks)
+    topics = folks_topics(session, booking.mentee_ids[0]) if booking.mentee_ids else []
+    starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
+    texts = {
+        keys.booking_reminder(booking.id, booking.sequence, "day-before"): views.reminder_day_before(
+            booking_id=booking.id,
+            start=booking.starts_at,
+            minutes=booking.minutes,
+            place=booking.place,
+            attendees=attendees,
+            starter=starter[0] if starter else "",
+        ),
+        keys.booking_reminder(booking.id, booking.sequence, "soon"): views.reminder_soon(
+            booking_id=booking.id, start=booking.starts_at, place=booking.place, attendees=attendees
+        ),
+        keys.happened(booking.id, booking.sequence): views.did_it_happen(
+            booking_id=booking.id, start=booking.starts_at, tz=booking.tz, attendees=attendees
+        ),
+    }
+    for key, (text, blocks) in texts.items():
+        rewrite_unsent(session=session, key=key, text=text, blocks=blocks, pairing_id=booking.pairing_id)
+
+
 def call_off_for_ended_pair(
     services: Services, session: Session, pairing: Pairing, group: list[Pairing], *, gone: str | None, now: datetime
 ) -> list[str]:
@@ -649,7 +692,13 @@ def call_off_for_ended_pair(
         assert booking.id is not None
         if booking.mentee_ids != [pairing.mentee_id]:
             booking.mentee_ids = [m for m in booking.mentee_ids if m != pairing.mentee_id]
+            remaining = [p for p in group if p.id != pairing.id]
+            if booking.pairing_id == pairing.id:
+                # It was filed under the pair that ended: it moves to one that goes on, with what it queued.
+                booking.pairing_id = next(p.id for p in remaining if p.mentee_id in booking.mentee_ids) or 0
             session.add(booking)
+            session.flush()
+            _rewrite_queued(services, session, booking, remaining, moved_from=pairing.id)
             continue
         version = booking.sequence
         if not settle_booking(
@@ -661,6 +710,8 @@ def call_off_for_ended_pair(
         post = keys.booking(booking.id, version)
         if revise(session=session, key=post, text=text, blocks=blocks, now=now):
             queued.append(post)
+            # The edit is no longer the pair's (it has ended): deleting someone's data must not take it with it.
+            rewrite_unsent(session=session, key=post, pairing_id=None)
         staying = [u for u in (pairing.mentor_id, pairing.mentee_id) if u != gone]
         folks = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
         invite = _invite(booking, [Attendee(u, folks[u].name, folks[u].tz) for u in staying if u in folks], services)
@@ -672,7 +723,6 @@ def call_off_for_ended_pair(
                 text=views.invite_comment(moved=False, cancelled=True),
                 blocks=[],
                 users=[user_id],
-                pairing_id=pairing.id,
                 file=Attachment(
                     name="reverse-mentoring-cancelled.ics",
                     title=f"Cancelled: {invite.title}",

@@ -301,15 +301,19 @@ def _send_file(
         report.failed += 1
         report.errors.append(error)
         now = clock()
-        if error in PERMANENT or error in FILE_REFUSALS or attempts + 1 >= FILE_ATTEMPTS:
+        # `attempts` already counts this one (the claim did).
+        if error in PERMANENT or error in FILE_REFUSALS or attempts >= FILE_ATTEMPTS:
             log.warning("outbox message %s: Slack would not take the file (%s); not retrying", claim.message_id, error)
             with session_scope(services.engine) as session:
                 refused = mark_undeliverable(session=session, claim=claim, error=error)
-                if refused and file.thread_key and file.on_refusal_text is not None:
+                parent = message_by_key(session=session, key=file.thread_key) if file.thread_key else None
+                # Only while the post still says what it said when this file was queued: a post moved or
+                # cancelled since must not come back to life as "booked".
+                if refused and parent is not None and parent.revision == 0 and file.on_refusal_text is not None:
                     # The post it belonged under says so, rather than promising a file that never came.
                     revise(
                         session=session,
-                        key=file.thread_key,
+                        key=parent.key,
                         text=file.on_refusal_text,
                         blocks=file.on_refusal_blocks or [],
                         now=now,

@@ -8,7 +8,7 @@ someone who is not in the program. Nothing here talks to Slack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -312,9 +312,16 @@ def leave(
 
 
 def tell_partners(
-    session: Session, participant: Participant, *, away: bool, now: datetime, until: datetime | None = None
+    session: Session,
+    participant: Participant,
+    *,
+    away: bool,
+    now: datetime,
+    until: datetime | None = None,
+    skip: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Tell each active partner, kindly and without reasons, that this person paused (`away`) or is back."""
+    """Tell each active partner, kindly and without reasons, that this person paused (`away`) or is back.
+    `skip`: partners not to tell (for a pause for silence: a partner who is just as silent)."""
     user_id = participant.slack_user_id
     queued: list[str] = []
     pairings = active_pairings(session=session, user_id=user_id)
@@ -322,7 +329,7 @@ def tell_partners(
     folks = participants_by_id(session=session, user_ids=list(partners.values()))
     for pairing_id, partner_id in partners.items():
         partner = folks.get(partner_id)
-        if partner is None or pairing_id is None:
+        if partner is None or pairing_id is None or (skip is not None and skip(partner_id)):
             continue
         name = participant.name or "Your match"
         text = partner_away_text(name=name, until=until, tz=partner.tz) if away else partner_back_text(name=name)

@@ -342,6 +342,14 @@ def _steps_delivered(session: Session, pairing: Pairing, episode: datetime) -> l
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
 
+def _silent(session: Session, user_id: str, now: datetime) -> bool:
+    """Someone with a prompt left unanswered past the grace period."""
+    return any(
+        p.answered_at is None and p.sent_at is not None and p.sent_at + DEFAULT_ANSWER_GRACE <= now
+        for p in recent_prompts(session=session, user_id=user_id, limit=3)
+    )
+
+
 def _met_recently(session: Session, user_id: str, now: datetime) -> bool:
     """Someone who attended a session within two of their pair's cadences is not silent, whatever they left
     unanswered: nobody is paused for not clicking while they are plainly meeting."""
@@ -381,6 +389,8 @@ def _pause_ghosts(services: Services, now: datetime) -> int:
             for pairing in active_pairings(session=session, user_id=user_id):
                 pairing.next_check_at = now
                 session.add(pairing)
-            tell_partners(session, person, away=True, now=now)
+            # A partner who has left their own prompts unanswered would only be told something they ignore
+            # (and may be paused for the same reason in a moment): tell those who are still there.
+            tell_partners(session, person, away=True, now=now, skip=lambda u: _silent(session, u, now))
             paused += 1
     return paused
