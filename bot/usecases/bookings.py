@@ -429,54 +429,22 @@ def _queue_reminders(
     if soon is not None and soon >= booking.starts_at:
         soon = None
     end = Slot(booking.starts_at, booking.minutes).end
+    texts = _reminder_texts(services, session, booking, attendees)
     wanted: list[Draft] = []
-    mentee = next((a for a in attendees if a.user_id in booking.mentee_ids), None)
-    topics = folks_topics(session, mentee.user_id) if mentee else []
-    starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
     if day_before < booking.starts_at and all(
         to_local(day_before, tz).date() < to_local(booking.starts_at, tz).date() for tz in zones
     ):
-        text, blocks = views.reminder_day_before(
-            booking_id=booking.id,
-            start=booking.starts_at,
-            minutes=booking.minutes,
-            place=booking.place,
-            attendees=attendees,
-            starter=starter[0] if starter else "",
-        )
-        wanted.append(
-            where.draft(
-                key=keys.booking_reminder(booking.id, booking.sequence, "day-before"),
-                kind=MessageKind.REMINDER,
-                text=text,
-                blocks=blocks,
-                not_before=day_before,
-            )
-        )
+        key = keys.booking_reminder(booking.id, booking.sequence, "day-before")
+        text, blocks = texts[key]
+        wanted.append(where.draft(key=key, kind=MessageKind.REMINDER, text=text, blocks=blocks, not_before=day_before))
     if soon is not None and soon > now:
-        text, blocks = views.reminder_soon(
-            booking_id=booking.id, start=booking.starts_at, place=booking.place, attendees=attendees
-        )
-        wanted.append(
-            where.draft(
-                key=keys.booking_reminder(booking.id, booking.sequence, "soon"),
-                kind=MessageKind.REMINDER,
-                text=text,
-                blocks=blocks,
-                not_before=soon,
-            )
-        )
-    text, blocks = views.did_it_happen(
-        booking_id=booking.id, start=booking.starts_at, tz=booking.tz, attendees=attendees
-    )
+        key = keys.booking_reminder(booking.id, booking.sequence, "soon")
+        text, blocks = texts[key]
+        wanted.append(where.draft(key=key, kind=MessageKind.REMINDER, text=text, blocks=blocks, not_before=soon))
+    key = keys.happened(booking.id, booking.sequence)
+    text, blocks = texts[key]
     wanted.append(
-        where.draft(
-            key=keys.happened(booking.id, booking.sequence),
-            kind=MessageKind.HAPPENED,
-            text=text,
-            blocks=blocks,
-            not_before=common_window(end, zones),
-        )
+        where.draft(key=key, kind=MessageKind.HAPPENED, text=text, blocks=blocks, not_before=common_window(end, zones))
     )
     _drop_booking_messages(session, booking, keep=[d.key for d in wanted], invites=False)
     for draft in wanted:
@@ -651,17 +619,14 @@ def _log_booked(
     )
 
 
-def _rewrite_queued(
-    services: Services, session: Session, booking: Booking, group: list[Pairing], *, moved_from: int | None
-) -> None:
-    """A group booking that lost someone: what it has queued (reminders, "did it happen?") is rewritten for who is
-    left, naming only them, and filed under the pair it now hangs off; when each goes out stays as it was."""
+def _reminder_texts(
+    services: Services, session: Session, booking: Booking, attendees: list[Attendee]
+) -> dict[str, views.Rendered]:
+    """What a booking's reminders and "did it happen?" say, by outbox key, for these attendees."""
     assert booking.id is not None
-    folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *booking.mentee_ids])
-    attendees = _attendees(booking, group, folks)
     topics = folks_topics(session, booking.mentee_ids[0]) if booking.mentee_ids else []
     starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
-    texts = {
+    return {
         keys.booking_reminder(booking.id, booking.sequence, "day-before"): views.reminder_day_before(
             booking_id=booking.id,
             start=booking.starts_at,
@@ -677,6 +642,13 @@ def _rewrite_queued(
             booking_id=booking.id, start=booking.starts_at, tz=booking.tz, attendees=attendees
         ),
     }
+
+
+def _rewrite_queued(services: Services, session: Session, booking: Booking, group: list[Pairing]) -> None:
+    """A group booking that lost someone: what it has queued (reminders, "did it happen?") is rewritten for who is
+    left, naming only them, and filed under the pair it now hangs off; when each goes out stays as it was."""
+    folks = participants_by_id(session=session, user_ids=[group[0].mentor_id, *booking.mentee_ids])
+    texts = _reminder_texts(services, session, booking, _attendees(booking, group, folks))
     for key, (text, blocks) in texts.items():
         rewrite_unsent(session=session, key=key, text=text, blocks=blocks, pairing_id=booking.pairing_id)
 
@@ -698,7 +670,7 @@ def call_off_for_ended_pair(
                 booking.pairing_id = next(p.id for p in remaining if p.mentee_id in booking.mentee_ids) or 0
             session.add(booking)
             session.flush()
-            _rewrite_queued(services, session, booking, remaining, moved_from=pairing.id)
+            _rewrite_queued(services, session, booking, remaining)
             continue
         version = booking.sequence
         if not settle_booking(
