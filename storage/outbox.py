@@ -169,24 +169,16 @@ def retarget(*, session: Session, channel: str, users: Sequence[str], pairing_id
     return len(rows)
 
 
-def sent_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of these messages Slack has (sent, not merely queued, held or refused)."""
-    if not keys:
-        return set()
-    query = select(OutboxMessage.key).where(
-        col(OutboxMessage.key).in_(list(keys)), col(OutboxMessage.status) == OutboxStatus.SENT
-    )
-    return set(session.exec(query))
-
-
 def deliveries(*, session: Session, keys: Sequence[str]) -> dict[str, tuple[OutboxStatus, datetime | None]]:
     """Where each of these messages stands: its status, and when Slack got it."""
-    if not keys:
-        return {}
-    query = select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.sent_at).where(
-        col(OutboxMessage.key).in_(list(keys))
-    )
-    return {key: (OutboxStatus(status), sent_at) for key, status, sent_at in session.exec(query)}
+    found: dict[str, tuple[OutboxStatus, datetime | None]] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), 500):  # within every database's limit on bound parameters
+        query = select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.sent_at).where(
+            col(OutboxMessage.key).in_(wanted[start : start + 500])
+        )
+        found.update({key: (OutboxStatus(status), sent_at) for key, status, sent_at in session.exec(query)})
+    return found
 
 
 def message_by_key(*, session: Session, key: str) -> OutboxMessage | None:

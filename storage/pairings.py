@@ -241,12 +241,6 @@ def record_intro_channel(*, session: Session, pairing_id: int, channel: str) -> 
         session.add(pairing)
 
 
-def set_next_session(*, session: Session, pairing_ids: Sequence[int], when: date) -> None:
-    for pairing in session.exec(select(Pairing).where(col(Pairing.id).in_(list(pairing_ids)))):
-        pairing.next_session_on = when
-        session.add(pairing)
-
-
 def session_counts(*, session: Session, pairing_ids: Sequence[int]) -> dict[int, int]:
     """Sessions logged per pairing, in one grouped query."""
     if not pairing_ids:

@@ -138,12 +138,6 @@ class keys:
         return f"partner-left:{pairing_id}:{partner_id}"
 
     @staticmethod
-    def next_session(pairing_id: int, when: date, previous: date | None) -> str:
-        # Includes the date it replaces, so moving a session back and forth is posted each time, while a double
-        # click on the same date is posted once.
-        return f"next-session:{pairing_id}:{when.isoformat()}:{previous.isoformat() if previous else '-'}"
-
-    @staticmethod
     def reminder(pairing_id: int, when: date, user_id: str) -> str:
         return f"reminder:{pairing_id}:{when.isoformat()}:{user_id}"
 

@@ -38,7 +38,7 @@ from bot.usecases.errors import (
     PairEnded,
     SeveralPairs,
 )
-from bot.usecases.groups import group_for
+from bot.usecases.groups import conversation_of, group_for
 from bot.usecases.services import Services
 from bot.usecases.sessions import record_in
 from storage.bookings import add_booking, cancellations_in_a_row, move_booking, pending_for, settle_booking
@@ -313,10 +313,8 @@ def _attendees(booking: Booking, group: list[Pairing], folks: dict[str, Particip
 
 
 def _where(booking: Booking, group: list[Pairing]) -> tuple[str | None, list[str]]:
-    """The pair's conversation: the introduction's channel when known, else the group DM of its people."""
-    anchor = next((p for p in group if p.id == booking.pairing_id), group[0])
-    channel = anchor.intro_channel or next((p.intro_channel for p in group if p.intro_channel), None)
-    return channel, ([] if channel else [group[0].mentor_id, *booking.mentee_ids])
+    """The conversation of the pairings this booking is for."""
+    return conversation_of([p for p in group if p.mentee_id in booking.mentee_ids] or group)
 
 
 def _invite(booking: Booking, attendees: list[Attendee], services: Services) -> Invite:
@@ -346,23 +344,18 @@ def _queue_booking(
     invite = _invite(booking, attendees, services)
     channel, users = _where(booking, group)
     moved = previous_key is not None
-    in_group = len(group) > 1
-    text, blocks = views.booking_confirmation(
-        booking_id=booking.id,
-        invite=invite,
-        booked_by=booking.booked_by,
-        attendees=attendees,
-        moved=moved,
-        in_group=in_group,
-    )
-    failed_text, failed_blocks = views.booking_confirmation(
-        booking_id=booking.id,
-        invite=invite,
-        booked_by=booking.booked_by,
-        attendees=attendees,
-        moved=moved,
-        invite_failed=True,
-        in_group=in_group,
+    # The post, and what it says instead should Slack refuse the invite file for good.
+    (text, blocks), (failed_text, failed_blocks) = (
+        views.booking_confirmation(
+            booking_id=booking.id,
+            invite=invite,
+            booked_by=booking.booked_by,
+            attendees=attendees,
+            moved=moved,
+            invite_failed=failed,
+            in_group=len(group) > 1,
+        )
+        for failed in (False, True)
     )
     confirmation = keys.booking(booking.id, booking.sequence)
     invite_key = keys.invite(booking.id, booking.sequence)
@@ -451,7 +444,7 @@ def _queue_reminders(
         enqueue(session=session, draft=draft, now=now)
 
 
-def folks_topics(session: Session, user_id: str) -> list[str]:
+def _topics_of(session: Session, user_id: str) -> list[str]:
     person = participants_by_id(session=session, user_ids=[user_id]).get(user_id)
     return list(person.learn_topics) if person else []
 
@@ -536,14 +529,14 @@ def _after_call_off(session: Session, booking: Booking, group: list[Pairing], *,
             continue
         text, blocks = views.cancelled_twice(mentor_id=pairing.mentor_id, mentee_id=mentee_id, anchor=pairing.id)
         key = keys.cancelled_twice(pairing.id, booking.id or 0)
-        channel = pairing.intro_channel
+        channel, users = conversation_of([pairing])
         draft = Draft(
             key=key,
             kind=MessageKind.NUDGE,
             text=text,
             blocks=blocks,
             channel=channel,
-            users=[] if channel else [pairing.mentor_id, mentee_id],
+            users=users,
             pairing_id=pairing.id,
         )
         if enqueue(session=session, draft=draft, now=now):
@@ -624,7 +617,7 @@ def _reminder_texts(
 ) -> dict[str, views.Rendered]:
     """What a booking's reminders and "did it happen?" say, by outbox key, for these attendees."""
     assert booking.id is not None
-    topics = folks_topics(session, booking.mentee_ids[0]) if booking.mentee_ids else []
+    topics = _topics_of(session, booking.mentee_ids[0]) if booking.mentee_ids else []
     starter = starters_for(services.content, topics, count=1, seed=f"booking-{booking.id}")
     return {
         keys.booking_reminder(booking.id, booking.sequence, "day-before"): views.reminder_day_before(

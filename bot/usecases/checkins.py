@@ -15,6 +15,7 @@ from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.rounds import PairingStatus
 from bot.usecases.errors import AlreadyAnswered, NotYours, PairEnded
+from bot.usecases.groups import conversation_of
 from bot.usecases.membership import lead_drafts
 from bot.usecases.pairs import Ended, end_pair
 from bot.usecases.services import Services
@@ -166,17 +167,15 @@ def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[st
             tz=mentor.tz if mentor else "UTC",
         )
         key = keys.lead_nudge(pairing_id, alert_ts)
+        channel, users = conversation_of([pairing])
         draft = Draft(
             key=key,
             kind=MessageKind.NUDGE,
             text=text,
             blocks=blocks,
             pairing_id=pairing_id,
-            **(
-                {"channel": pairing.intro_channel}
-                if pairing.intro_channel
-                else {"users": [pairing.mentor_id, pairing.mentee_id]}
-            ),
+            channel=channel,
+            users=users,
         )
         if not enqueue(session=session, draft=draft, now=now):
             return []

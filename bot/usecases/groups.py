@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.usecases.errors import PairEnded
 from bot.usecases.services import Services
 from storage.db import session_scope
@@ -20,3 +22,12 @@ def group_for(services: Services, *, pairing_id: int, user_id: str) -> list[Pair
     if not group or user_id not in members:
         raise PairEnded
     return group
+
+
+def conversation_of(pairings: Sequence[Pairing]) -> tuple[str | None, list[str]]:
+    """Where a pair (or these pairings of a mentor's group) talks: the introduction's conversation when known, else
+    (channel None) the people, for a group DM. Returned as Draft's `channel` and `users`."""
+    channel = next((p.intro_channel for p in pairings if p.intro_channel), None)
+    if channel:
+        return channel, []
+    return None, [pairings[0].mentor_id, *dict.fromkeys(p.mentee_id for p in pairings)]

@@ -25,7 +25,7 @@ from bot.blocks.messages import (
     resumed_text,
     welcome_dm,
 )
-from bot.domain.momentum import next_send_window, standing
+from bot.domain.momentum import next_send_window
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, pause_until
 from bot.usecases import reports
@@ -143,14 +143,7 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
             PairLine(
                 other_name=names.get(other, "your match"),
                 other_role="your mentee" if pairing.mentor_id == user_id else "your mentor",
-                momentum=standing(
-                    pairing.momentum,
-                    has_met=pairing.last_session_at is not None,
-                    paused=any(
-                        u in folks and current_status(folks[u], now) is Status.PAUSED
-                        for u in (pairing.mentor_id, pairing.mentee_id)
-                    ),
-                ),
+                momentum=reports.pair_standing(pairing, folks, now),
                 sessions=session_count(session=session, pairing_id=pairing.id or 0),
                 last_session=pairing.last_session_at.date() if pairing.last_session_at else None,
                 next_session=booked.get(pairing.id or 0),

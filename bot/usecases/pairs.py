@@ -10,7 +10,7 @@ from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
 from bot.usecases.bookings import call_off_for_ended_pair
 from bot.usecases.errors import PairEnded
-from bot.usecases.groups import group_for
+from bot.usecases.groups import conversation_of, group_for
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
@@ -100,7 +100,7 @@ def change_cadence(services: Services, *, user_id: str, anchor_id: int, cadence:
         answer_prompts(session=session, user_id=user_id, now=now)
         anchor = mine[0]
         assert anchor.id is not None
-        channel = anchor.intro_channel
+        channel, users = conversation_of(mine)
         key = keys.cadence_changed(anchor.id, cadence.value, now)
         draft = Draft(
             key=key,
@@ -108,6 +108,7 @@ def change_cadence(services: Services, *, user_id: str, anchor_id: int, cadence:
             text=views.cadence_changed_text(by=user_id, cadence=cadence),
             blocks=[],
             pairing_id=anchor.id,
-            **({"channel": channel} if channel else {"users": [anchor.mentor_id, *(p.mentee_id for p in mine)]}),
+            channel=channel,
+            users=users,
         )
         return [key] if enqueue(session=session, draft=draft, now=now) else []

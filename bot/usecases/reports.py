@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks import momentum as momentum_views
-from bot.domain.momentum import standing
+from bot.domain.momentum import Standing, standing
 from bot.domain.people import Status, current_status
 from bot.usecases.services import Services
 from storage.bookings import pairs_with_cancellations_in_a_row
@@ -34,6 +34,14 @@ def active_pairs(services: Services) -> ActivePairs:
     return ActivePairs(pairings, people)
 
 
+def pair_standing(pairing: Pairing, folks: dict[str, Participant], now: datetime) -> Standing:
+    """How a pair reads on Home and in reports: paused if either person is, not started if they never met."""
+    paused = any(
+        u in folks and current_status(folks[u], now) is Status.PAUSED for u in (pairing.mentor_id, pairing.mentee_id)
+    )
+    return standing(pairing.momentum, has_met=pairing.last_session_at is not None, paused=paused)
+
+
 def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
     """How the program is doing, for leads: where every active pair stands and check-in totals."""
     now = services.clock()
@@ -44,9 +52,7 @@ def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
         )
         counts: Counter[str] = Counter()
         for pairing in pairings:
-            people = [folks.get(pairing.mentor_id), folks.get(pairing.mentee_id)]
-            paused = any(p is not None and current_status(p, now) is Status.PAUSED for p in people)
-            counts[standing(pairing.momentum, has_met=pairing.last_session_at is not None, paused=paused)] += 1
+            counts[pair_standing(pairing, folks, now)] += 1
         cancelled = pairs_with_cancellations_in_a_row(session=session, pairings=pairings, at_least=2)
         totals = checkin_totals(session=session)
         recent = sessions_since(session=session, since=now - timedelta(days=30))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
@@ -31,6 +30,7 @@ from bot.domain.momentum import (
 )
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence
+from bot.usecases.groups import conversation_of
 from bot.usecases.membership import lead_drafts, tell_partners
 from bot.usecases.services import Services
 from storage.bookings import cancellations_in_a_row, pending_by_pairing
@@ -38,7 +38,7 @@ from storage.db import session_scope
 from storage.models import OutboxStatus, Pairing, Participant
 from storage.models import Prompt as PromptRow
 from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, recent_prompts
-from storage.outbox import Draft, deliveries, enqueue, enqueue_many, sent_keys
+from storage.outbox import Draft, deliveries, enqueue, enqueue_many
 from storage.pairings import active_pairings, session_counts
 from storage.participants import participants_by_id, pause_participant
 
@@ -107,6 +107,17 @@ def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepR
             queued: list[tuple[Draft, list[str]]] = []
             batch = Batch(session, [p.id for p in due if p.id is not None], folks, pauses)
             batch.booked = {pid: b.starts_at for pid, b in pending_by_pairing(session=session, pairings=due).items()}
+            # Where each ladder step already taken stands in the outbox, for the whole batch at once.
+            batch.deliveries = deliveries(
+                session=session,
+                keys=[
+                    k
+                    for p in due
+                    if p.episode_key is not None and p.episode_steps
+                    for ks in _step_keys(p, p.episode_key).values()
+                    for k in ks
+                ],
+            )
             for pairing in due:
                 queued += _evaluate(services, batch, pairing, now, report)
                 report.pairs_checked += 1
@@ -143,6 +154,7 @@ class Batch:
         self.session, self.folks, self.pauses = session, folks, pauses
         self._pairing_ids = pairing_ids
         self.booked: dict[int, datetime] = {}  # pairing id -> the start of its next booked session
+        self.deliveries: dict[str, tuple[OutboxStatus, datetime | None]] = {}  # ladder step key -> where it stands
         self._counts: dict[int, int] | None = None
 
     def sessions_logged(self, pairing_id: int) -> int:
@@ -170,7 +182,7 @@ def _evaluate(
             Episode(
                 key=pairing.episode_key,
                 taken=_as_delivered(
-                    session,
+                    batch.deliveries,
                     pairing,
                     {EscalationStep(k): datetime.fromisoformat(v) for k, v in pairing.episode_steps.items()},
                     now,
@@ -217,7 +229,7 @@ def _drafts(
     both = [mentor.slack_user_id, mentee.slack_user_id]
     when_both = common_window(now, [mentor.tz, mentee.tz])
     # Said in the pair's own conversation, where the agreement and the buttons are.
-    pair_place: dict[str, Any] = {"channel": pairing.intro_channel} if pairing.intro_channel else {"users": both}
+    channel, users = conversation_of([pairing])
     if step is EscalationStep.NUDGE_PAIR:
         text, blocks = views.nudge_pair(
             mentor_id=mentor.slack_user_id,
@@ -236,7 +248,8 @@ def _drafts(
             blocks=blocks,
             pairing_id=pairing.id,
             not_before=when_both,
-            **pair_place,
+            channel=channel,
+            users=users,
         )
         return [(draft, both)]
     if step is EscalationStep.NUDGE_EACH:
@@ -298,7 +311,14 @@ def _drafts(
         first = batch.sessions_logged(pairing.id) == 1
         text = views.thanks(mentor_id=mentor.slack_user_id, mentee_id=mentee.slack_user_id, first_session=first)
         draft = Draft(
-            key=key, kind=KIND[step], text=text, blocks=[], pairing_id=pairing.id, not_before=when_both, **pair_place
+            key=key,
+            kind=KIND[step],
+            text=text,
+            blocks=[],
+            pairing_id=pairing.id,
+            not_before=when_both,
+            channel=channel,
+            users=users,
         )
         return [(draft, [])]
     return []
@@ -316,14 +336,16 @@ def _step_keys(pairing: Pairing, episode: datetime) -> dict[EscalationStep, list
 
 
 def _as_delivered(
-    session: Session, pairing: Pairing, taken: dict[EscalationStep, datetime], now: datetime
+    states: dict[str, tuple[OutboxStatus, datetime | None]],
+    pairing: Pairing,
+    taken: dict[EscalationStep, datetime],
+    now: datetime,
 ) -> dict[EscalationStep, datetime]:
-    """When each step was really taken: when Slack had its message. A nudge still waiting (a weekend, someone's
-    night) holds the next step back, so its spacing counts from delivery, not from deciding."""
+    """When each step was really taken: when Slack had its message (`states`, by outbox key). A nudge still
+    waiting (a weekend, someone's night) holds the next step back, so its spacing counts from delivery."""
     if not taken or pairing.episode_key is None:
         return taken
     wanted = {step: ks for step, ks in _step_keys(pairing, pairing.episode_key).items() if step in taken}
-    states = deliveries(session=session, keys=[k for ks in wanted.values() for k in ks])
     adjusted = dict(taken)
     for step, ks in wanted.items():
         rows = [states[k] for k in ks if k in states]
@@ -338,7 +360,8 @@ def _steps_delivered(session: Session, pairing: Pairing, episode: datetime) -> l
     """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
     paused, or refused by Slack was not tried, whatever the episode recorded."""
     wanted = _step_keys(pairing, episode)
-    sent = sent_keys(session=session, keys=[k for ks in wanted.values() for k in ks])
+    states = deliveries(session=session, keys=[k for ks in wanted.values() for k in ks])
+    sent = {k for k, (status, _) in states.items() if status == OutboxStatus.SENT}
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
 

@@ -41,6 +41,17 @@ def calendar_files(bot: LocalBot, channel: str) -> list[tuple[str, int]]:
     return found
 
 
+def cancel_or_move(bot: LocalBot, post: dict[str, Any], then: str) -> None:
+    """Priya cancels the booking, or moves it to 16:00 her time."""
+    priya = bot.fake.user("U0PRIYA")
+    if then == "cancel":
+        priya.click(ids.A_BOOKING_CANCEL, where=post)
+    else:
+        priya.click(ids.A_BOOKING_MOVE, where=post)
+        assert priya.submit({ids.B_SCHED_TIME: "16:00"}).closed
+    bot.settle()
+
+
 FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("files.getUploadURLExternal", {"error": "internal_error", "status": 500}),
     ("files.getUploadURLExternal", {"error": "ratelimited", "times": 6}),
@@ -76,13 +87,7 @@ def test_an_invite_held_back_by_slack_never_lands_after_a_newer_one(paired: Loca
     assert book(paired, "U0TOM", GOOD).closed
     channel = conversation(paired, "U0TOM")
     (post,) = posts(paired, channel, ids.A_BOOKING_CANCEL)
-    priya = paired.fake.user("U0PRIYA")
-    if then == "cancel":
-        priya.click(ids.A_BOOKING_CANCEL, where=post)
-    else:
-        priya.click(ids.A_BOOKING_MOVE, where=post)
-        assert priya.submit({ids.B_SCHED_TIME: "16:00"}).closed
-    paired.settle()
+    cancel_or_move(paired, post, then)
     sweeps(paired, 2, 5, 15, 60)
     assert calendar_files(paired, channel) == ([("CANCEL", 1)] if then == "cancel" else [("PUBLISH", 1)])
 
@@ -93,13 +98,7 @@ def test_a_refused_old_invite_does_not_bring_a_booking_back(paired: LocalBot, th
     assert book(paired, "U0TOM", GOOD).closed
     channel = conversation(paired, "U0TOM")
     (post,) = posts(paired, channel, ids.A_BOOKING_CANCEL)
-    priya = paired.fake.user("U0PRIYA")
-    if then == "cancel":
-        priya.click(ids.A_BOOKING_CANCEL, where=post)
-    else:
-        priya.click(ids.A_BOOKING_MOVE, where=post)
-        assert priya.submit({ids.B_SCHED_TIME: "16:00"}).closed
-    paired.settle()
+    cancel_or_move(paired, post, then)
     paired.fake.fail_next("files.getUploadURLExternal", error="restricted_action")
     sweeps(paired, 5)
     assert len(posts(paired, channel, ids.A_BOOKING_CANCEL)) == (0 if then == "cancel" else 1)
