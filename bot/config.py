@@ -10,6 +10,7 @@ import enum
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     turnabout_match_time_limit: float = Field(default=30.0, gt=0, le=3600)
     # Days the data of someone who left (or whose Slack account was deactivated) is kept before it is deleted.
     turnabout_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Where the program is run from (an IANA zone): the leads' monthly digest arrives on the month's first
+    # workday, in working hours there.
+    turnabout_program_tz: str = "UTC"
     log_level: str = "INFO"
 
     @field_validator(
@@ -122,6 +126,17 @@ class Settings(BaseSettings):
     def _leads_channel(cls, value: str | None) -> str | None:
         if value is not None and not _CHANNEL_ID.match(value):
             raise ValueError(f"expected a Slack channel ID like C012ABCDEF, got {value}")
+        return value
+
+    @field_validator("turnabout_program_tz", mode="before")
+    @classmethod
+    def _program_tz(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or "UTC"
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                raise ValueError(f"expected a time zone name like Europe/Berlin, got {value}") from None
         return value
 
     @field_validator("log_level", mode="before")

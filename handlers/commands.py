@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.blocks import leads as lead_copy
 from bot.blocks import privacy as privacy_copy
 from bot.blocks.matching import pairs_list
 from bot.blocks.messages import (
@@ -25,7 +26,7 @@ from bot.blocks.messages import (
     status_blocks,
 )
 from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, parse_pause_weeks
-from bot.usecases import bookings, membership, pairs, privacy, reports, rounds, sessions
+from bot.usecases import bookings, leads, membership, pairs, privacy, reports, rounds, sessions
 from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
@@ -171,6 +172,21 @@ def _unpair(call: Call) -> None:
 def _report(call: Call) -> None:
     text, blocks = reports.program_report(call.services)
     call.ack(text=text, blocks=blocks)
+    # The charts follow once drawn and uploaded (or reused: they are redrawn only when the numbers change).
+    charts = reports.report_charts(call.services, call.client)
+    if charts is not None:
+        call.respond(text=charts[0], blocks=charts[1], response_type="ephemeral", replace_original=False)
+
+
+def _export(call: Call) -> None:
+    call.ack(text=lead_copy.export_started())
+    exported = leads.export(call.services, call.client, lead_id=call.user_id)
+    text = (
+        lead_copy.export_failed(exported.error)
+        if exported.error
+        else lead_copy.export_sent(exported.pairs, exported.sessions)
+    )
+    call.respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -209,8 +225,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "report",
         "report",
-        "how the program is doing: pairs on track, cooling, lapsed; check-in totals",
+        "how the program is doing: pairs by momentum, satisfaction, meeting frequency, with charts",
         _report,
+        lead_only=True,
+    ),
+    Subcommand(
+        "export",
+        "export",
+        "get two CSV files in your DM: every active pair, and every session (figures only)",
+        _export,
         lead_only=True,
     ),
 )

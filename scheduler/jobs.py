@@ -7,7 +7,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.usecases import membership, privacy
+from bot.usecases import leads, membership, privacy
 from bot.usecases.delivery import deliver
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
@@ -60,6 +60,14 @@ def send_outbox(services: Services, client: WebClient, now: datetime | None = No
     return report.sent
 
 
+def monthly_digest(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Queue the leads' monthly digest when it is due (once a month); it goes out with the outbox."""
+    queued = leads.queue_digest(services, client, now=now or services.clock())
+    if queued:
+        log.info("queued the leads' monthly digest")
+    return len(queued)
+
+
 def sweep_all(services: Services, client: WebClient) -> None:
     """The scheduler's one recurring job, in order, as of the same moment. What is due goes out before the sweep
     decides (a ladder step counts as taken once delivered), and what the sweep decides goes out after."""
@@ -68,6 +76,7 @@ def sweep_all(services: Services, client: WebClient) -> None:
         resume_expired_pauses(services, client, now)
         send_outbox(services, client, now)
         momentum_sweep(services, client, now)
+        monthly_digest(services, client, now)
         send_outbox(services, client, now)
     except StoreUnavailable:
         # Each step commits what it finished; the next sweep picks up the rest. Storage logged the cause.

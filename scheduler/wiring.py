@@ -49,6 +49,7 @@ def run_due_jobs(services: Services, client: WebClient, *, now: datetime) -> dic
     # As the recurring job does: deliver what is due before the sweep decides, then what it decided.
     sent = jobs.send_outbox(services, client, now)
     steps = jobs.momentum_sweep(services, client, now)
+    digest = jobs.monthly_digest(services, client, now)
     purged = jobs.purge_expired(services, client, now)
     sent += jobs.send_outbox(services, client, now)
-    return {"resumed": resumed, "steps": steps, "purged": purged, "sent": sent}
+    return {"resumed": resumed, "steps": steps, "digest": digest, "purged": purged, "sent": sent}

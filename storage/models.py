@@ -17,6 +17,7 @@ from bot.domain.scheduling import BookingStatus
 from storage.types import StrEnumType, UTCDateTime
 
 __all__ = [
+    "ChartFile",
     "CheckIn",
     "MatchRound",
     "MentoringSession",
@@ -133,7 +134,10 @@ class MentoringSession(SQLModel, table=True):
     """A session a pair held, logged by either partner; both logging the same day counts once."""
 
     __tablename__ = "mentoring_session"
-    __table_args__ = (UniqueConstraint("pairing_id", "held_on", name="uq_session_pairing_day"),)
+    __table_args__ = (
+        UniqueConstraint("pairing_id", "held_on", name="uq_session_pairing_day"),
+        Index("ix_session_held_on", "held_on"),  # the leads' sessions per week and month
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pairing_id: int = Field(foreign_key="pairing.id", index=True)
@@ -250,7 +254,7 @@ class CheckIn(SQLModel, table=True):
     fit: str | None = Field(default=None, max_length=16)
     # They chose to tell the program lead that it isn't a good fit (the only answer leads ever see by name).
     told_lead: bool = False
-    answered_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class PauseInterval(SQLModel, table=True):
@@ -283,3 +287,17 @@ class Booking(SQLModel, table=True):
     settled_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChartFile(SQLModel, table=True):
+    """A chart uploaded to Slack, by name, with a digest of the numbers it was drawn from: the same numbers reuse
+    the file instead of drawing and uploading it again."""
+
+    __tablename__ = "chart_file"
+
+    name: str = Field(primary_key=True, max_length=64)
+    digest: str = Field(max_length=64)
+    file_id: str = Field(max_length=32)
+    title: str = Field(default="", max_length=200)
+    alt_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    uploaded_at: datetime = Field(sa_type=UTCDateTime)

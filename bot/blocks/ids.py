@@ -86,3 +86,12 @@ B_ATTENDED: Final = "attended"
 A_CADENCE: Final = "cadence_change"
 CADENCE_VIEW: Final = "cadence_view"
 B_CADENCE_CHOICE: Final = "cadence_choice"
+
+# The leads' Home tab: paging and filtering the pairs, acting on one, the export.
+A_LEADS_PAGE: Final = "leads_page"
+A_LEADS_FILTER: Final = "leads_filter"
+A_LEADS_EXPORT: Final = "leads_export"
+A_LEADS_NUDGE: Final = "leads_nudge"
+A_LEADS_REMATCH: Final = "leads_rematch"
+A_LEADS_SNOOZE: Final = "leads_snooze"
+A_LEADS_END: Final = "leads_end"

@@ -151,9 +151,16 @@ def _active(session: Session, pairing_id: int) -> Pairing:
     return pairing
 
 
+def _home_alert(now: datetime) -> str:
+    """What a Home tab click stands for in place of an alert's ts: the day, so double clicks send one."""
+    return f"home-{now:%Y%m%d}"
+
+
 def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[str]:
-    """A lead's "Nudge again": one more nudge to the pair, once per alert however often it is clicked."""
+    """A lead's "Nudge again": one more nudge to the pair, once per alert however often it is clicked (from the
+    Home tab, which has no alert: once a day)."""
     now = services.clock()
+    alert_ts = alert_ts or _home_alert(now)
     with session_scope(services.engine) as session:
         pairing = _active(session, pairing_id)
         mentor = participants_by_id(session=session, user_ids=[pairing.mentor_id]).get(pairing.mentor_id)
@@ -195,6 +202,7 @@ def lead_nudge(services: Services, *, pairing_id: int, alert_ts: str) -> list[st
 def offer_rematch(services: Services, *, pairing_id: int, alert_ts: str) -> list[str]:
     """A lead's "Offer a rematch": each person privately gets a one-click way to a new match."""
     now = services.clock()
+    alert_ts = alert_ts or _home_alert(now)
     queued: list[str] = []
     with session_scope(services.engine) as session:
         pairing = _active(session, pairing_id)

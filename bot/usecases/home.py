@@ -8,24 +8,46 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import leads as lead_blocks
 from bot.blocks.home import home_view
-from bot.usecases import membership
+from bot.usecases import leads, membership
 from bot.usecases.services import Services
+from storage.leads import PairFilter
 
 log = logging.getLogger(__name__)
 
 
-def publish_home(services: Services, client: WebClient, user_id: str) -> None:
+def publish_home(
+    services: Services,
+    client: WebClient,
+    user_id: str,
+    *,
+    where: tuple[str, int] | None = None,
+    notice: str | None = None,
+) -> None:
+    """Publish `user_id`'s Home tab. A lead's starts with the program: `where` is the pair list's filter and page
+    (the pairs needing attention, first page, unless they turned elsewhere); `notice` answers what they just did."""
     data = membership.home_data(services, user_id)
-    view = home_view(
+    lead_part: list[dict[str, object]] = []
+    metadata = ""
+    if services.settings.is_lead(user_id):
+        name, page = where or ("attention", 1)
+        view = leads.lead_view(services, client, pair_filter=PairFilter(name), page=page)
+        lead_part = lead_blocks.lead_home_blocks(
+            overview=view.overview, measures=view.measures, pairs=view.pairs, charts=view.charts, notice=notice
+        )
+        # Where the lead is, so acting on a pair shows the same page again.
+        metadata = f"{view.pairs.pair_filter}:{view.pairs.page}"
+    home = home_view(
         status=data.snapshot.status,
         profile=data.snapshot.profile,
         catalogue=services.catalogue,
         paused_until=data.snapshot.paused_until,
         pairs=data.pairs,
-        lead_summary=data.lead_summary,
+        lead_summary=lead_part,
     )
-    client.views_publish(user_id=user_id, view=view)
+    home.private_metadata = metadata or None
+    client.views_publish(user_id=user_id, view=home)
 
 
 def refresh_home(services: Services, client: WebClient, user_id: str) -> None:

@@ -117,12 +117,10 @@ class HomeData:
 
     snapshot: Snapshot
     pairs: list[PairLine]
-    lead_summary: list[dict[str, Any]]
 
 
 def home_data(services: Services, user_id: str) -> HomeData:
-    summary = reports.program_report(services)[1] if services.settings.is_lead(user_id) else []
-    return HomeData(snapshot(services, user_id), my_pairs(services, user_id), summary)
+    return HomeData(snapshot(services, user_id), my_pairs(services, user_id))
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from bot.blocks import momentum as momentum_views
+from slack_sdk import WebClient
+
+from bot.blocks import leads as lead_views
 from bot.domain.momentum import Standing, standing
 from bot.domain.people import Status, current_status
+from bot.usecases import leads
 from bot.usecases.services import Services
 from storage.bookings import pairs_with_cancellations_in_a_row
 from storage.db import session_scope
 from storage.models import Pairing, Participant
-from storage.momentum import checkin_totals, sessions_since
 from storage.pairings import active_pairings
 from storage.participants import participants_by_id
 
@@ -43,17 +44,17 @@ def pair_standing(pairing: Pairing, folks: dict[str, Participant], now: datetime
 
 
 def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
-    """How the program is doing, for leads: where every active pair stands and check-in totals."""
-    now = services.clock()
+    """How the program is doing, for leads: where every active pair stands and the three measures."""
+    summary = leads.overview(services)
     with session_scope(services.engine) as session:
-        pairings = active_pairings(session=session)
-        folks = participants_by_id(
-            session=session, user_ids=[p.mentor_id for p in pairings] + [p.mentee_id for p in pairings]
+        cancelled = pairs_with_cancellations_in_a_row(
+            session=session, pairings=active_pairings(session=session), at_least=2
         )
-        counts: Counter[str] = Counter()
-        for pairing in pairings:
-            counts[pair_standing(pairing, folks, now)] += 1
-        cancelled = pairs_with_cancellations_in_a_row(session=session, pairings=pairings, at_least=2)
-        totals = checkin_totals(session=session)
-        recent = sessions_since(session=session, since=now - timedelta(days=30))
-    return momentum_views.report(counts=dict(counts), totals=totals, sessions_30d=recent, cancelled_twice=cancelled)
+    return lead_views.report(overview=summary, measures=leads.program_measures(services), cancelled_twice=cancelled)
+
+
+def report_charts(services: Services, client: WebClient) -> tuple[str, list[dict[str, Any]]] | None:
+    """The report's charts as a message of its own; None for an empty program (no empty chart)."""
+    if not leads.overview(services).active:
+        return None
+    return lead_views.report_charts(leads.charts(services, client))

@@ -158,6 +158,8 @@ class BlockKitValidator:
             limits: The contract's ``block_kit_limits`` table (``"Class.attr_max_length" -> n``).
         """
         self._limits = limits
+        # Set by the Web API: whether a ``slack_file`` names an image the app uploaded (None: not checked).
+        self.slack_file_problem: Callable[[JSON], str | None] | None = None
 
     def limit(self, key: str) -> int:
         """Return one figure of the limits table.
@@ -342,6 +344,16 @@ class BlockKitValidator:
             self._string(image["image_url"], f"{ptr}/image_url", problems, self.limit(f"{cls}.image_url_max_length"))
         elif "slack_file" not in image:
             problems.append(f"missing required field: image_url [json-pointer:{ptr}]")
+        else:
+            # docs.slack.dev "Slack file object": "you must provide either the URL or ID ... If both are provided
+            # then the payload will be rejected. Currently only png, jpg, jpeg, and gif Slack image files".
+            ref = image["slack_file"]
+            if not isinstance(ref, dict) or ("id" in ref) == ("url" in ref):
+                problems.append(f"slack_file must have exactly one of id or url [json-pointer:{ptr}/slack_file]")
+            elif self.slack_file_problem is not None:
+                problem = self.slack_file_problem(ref)
+                if problem:
+                    problems.append(f"{problem} [json-pointer:{ptr}/slack_file]")
 
     def _element(self, element: Any, ptr: str, problems: list[str]) -> None:
         if not isinstance(element, dict) or not isinstance(element.get("type"), str):

@@ -152,6 +152,7 @@ class WebApi:
         self.ws = workspace
         self.contract = contract
         self.validator = BlockKitValidator(contract["block_kit_limits"])
+        self.validator.slack_file_problem = self._slack_file_problem
         self._violation = violation
         self._warning = warning
         self._trigger_ttl = trigger_ttl
@@ -364,6 +365,18 @@ class WebApi:
         if not channel.bot_is_member:
             raise ApiError("not_in_channel")
         return channel
+
+    def _slack_file_problem(self, ref: JSON) -> str | None:
+        """An image block's ``slack_file`` must be a finished upload the app can see, and an image."""
+        file_id = ref.get("id")
+        if file_id is None:
+            return None  # by url: the fake issues no file URLs, so there is nothing to check against
+        stored = self.ws.files.get(str(file_id))
+        if stored is None or not stored.completed:
+            return f"invalid slack_file: no file {file_id} has been uploaded"
+        if not (stored.content or b"").startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")):
+            return f"invalid slack_file: {file_id} is not a png, jpg or gif image"
+        return None
 
     def _content(self, method: str, args: JSON, *, required: bool) -> tuple[str | None, list[JSON] | None]:
         """Validate text/blocks and return them (text truncated as Slack does)."""

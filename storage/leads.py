@@ -1,0 +1,437 @@
+"""What program leads read: the pairs, paged worst first, and the aggregates behind the measures, charts and
+exports. Every query here is a grouped aggregate or a page: none loads the whole program's pairs or sessions
+into memory (the exports stream).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from bot.domain.measures import ATTENTION_ORDER, PairRow, PairSpan
+from bot.domain.momentum import MomentumState
+from bot.domain.momentum.state import FIRST_SESSION_WAIT, Standing
+from bot.domain.outbox import MessageKind
+from bot.domain.people import Cadence, Status
+from bot.domain.scheduling import BookingStatus
+from storage.models import (
+    Booking,
+    CheckIn,
+    MentoringSession,
+    Pairing,
+    PairingStatus,
+    Participant,
+    Prompt,
+)
+
+
+class PairFilter(enum.StrEnum):
+    """Which pairs a lead's list shows."""
+
+    ATTENTION = "attention"  # lapsed, cooling, or not started past the first-session wait
+    NOT_STARTED = "not_started"
+    ALL = "all"
+
+
+def _paused(now: datetime) -> ColumnElement[bool]:
+    """Either person is paused as of `now` (a pause whose end has passed counts as over, as `current_status`)."""
+    return exists().where(
+        or_(
+            col(Participant.slack_user_id) == col(Pairing.mentor_id),
+            col(Participant.slack_user_id) == col(Pairing.mentee_id),
+        ),
+        col(Participant.status) == Status.PAUSED,
+        or_(col(Participant.paused_until).is_(None), col(Participant.paused_until) > now),
+    )
+
+
+def standing_expr(now: datetime) -> ColumnElement[str]:
+    """`bot.usecases.reports.pair_standing` in SQL, so the database can count, filter and order by it."""
+    return case(
+        (_paused(now), literal(Standing.PAUSED.value)),
+        (col(Pairing.last_session_at).is_(None), literal(Standing.NOT_STARTED.value)),
+        (
+            col(Pairing.momentum).in_([MomentumState.LAPSED, MomentumState.CLOSED]),
+            literal(Standing.LAPSED.value),
+        ),
+        (col(Pairing.momentum) == MomentumState.COOLING, literal(Standing.COOLING.value)),
+        else_=literal(Standing.ON_TRACK.value),
+    )
+
+
+def _rank(standing: ColumnElement[str]) -> ColumnElement[int]:
+    return case(*((standing == s.value, i) for i, s in enumerate(ATTENTION_ORDER)), else_=len(ATTENTION_ORDER))
+
+
+def _filtered(query: Any, pair_filter: PairFilter, standing: ColumnElement[str], now: datetime) -> Any:
+    if pair_filter is PairFilter.NOT_STARTED:
+        return query.where(standing == Standing.NOT_STARTED.value)
+    if pair_filter is PairFilter.ATTENTION:
+        overdue = and_(
+            standing == Standing.NOT_STARTED.value,
+            func.coalesce(col(Pairing.approved_at), col(Pairing.created_at)) <= now - FIRST_SESSION_WAIT,
+        )
+        return query.where(or_(standing.in_([Standing.LAPSED.value, Standing.COOLING.value]), overdue))
+    return query
+
+
+def standing_counts(*, session: Session, now: datetime) -> dict[Standing, int]:
+    """Active pairs per standing, in one grouped query."""
+    standing = standing_expr(now).label("standing")
+    query = (
+        select(standing, func.count())
+        .select_from(Pairing)
+        .where(col(Pairing.status) == PairingStatus.ACTIVE)
+        .group_by(standing)
+    )
+    return {Standing(s): n for s, n in session.execute(query)}
+
+
+def people_waiting(*, session: Session, now: datetime) -> int:
+    """Matchable people (active, or with their pause over) who are in no active pair."""
+    in_a_pair = exists().where(
+        col(Pairing.status) == PairingStatus.ACTIVE,
+        or_(
+            col(Pairing.mentor_id) == col(Participant.slack_user_id),
+            col(Pairing.mentee_id) == col(Participant.slack_user_id),
+        ),
+    )
+    matchable = or_(
+        col(Participant.status) == Status.ACTIVE,
+        and_(col(Participant.status) == Status.PAUSED, col(Participant.paused_until) <= now),
+    )
+    query = select(func.count()).select_from(Participant).where(matchable, ~in_a_pair)
+    return int(session.execute(query).scalar_one())
+
+
+def sessions_between(*, session: Session, start: date, end: date) -> int:
+    """Sessions held on days in [start, end)."""
+    query = (
+        select(func.count())
+        .select_from(MentoringSession)
+        .where(col(MentoringSession.held_on) >= start, col(MentoringSession.held_on) < end)
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def count_pairs(*, session: Session, now: datetime, pair_filter: PairFilter) -> int:
+    standing = standing_expr(now)
+    query = select(func.count()).select_from(Pairing).where(col(Pairing.status) == PairingStatus.ACTIVE)
+    return int(session.execute(_filtered(query, pair_filter, standing, now)).scalar_one())
+
+
+def pair_page(*, session: Session, now: datetime, pair_filter: PairFilter, offset: int, limit: int) -> list[PairRow]:
+    """One page of active pairs, worst first (by standing, then longest without a session), with the figures
+    each row shows gathered in a few grouped queries over the page's pairs only."""
+    standing = standing_expr(now).label("standing")
+    query = select(Pairing, standing).where(col(Pairing.status) == PairingStatus.ACTIVE)
+    query = _filtered(query, pair_filter, standing, now)
+    idle_since = func.coalesce(col(Pairing.last_session_at), col(Pairing.approved_at), col(Pairing.created_at))
+    query = query.order_by(_rank(standing), idle_since, col(Pairing.id)).offset(offset).limit(limit)
+    found = [(pairing, Standing(value)) for pairing, value in session.execute(query)]
+    ids = [p.id for p, _ in found if p.id is not None]
+    if not ids:
+        return []
+    sessions = dict(
+        session.execute(
+            select(col(MentoringSession.pairing_id), func.count())
+            .where(col(MentoringSession.pairing_id).in_(ids))
+            .group_by(col(MentoringSession.pairing_id))
+        ).all()
+    )
+    cancelled = dict(
+        session.execute(
+            select(col(Booking.pairing_id), func.count())
+            .where(col(Booking.pairing_id).in_(ids), col(Booking.status) == BookingStatus.CANCELLED)
+            .group_by(col(Booking.pairing_id))
+        ).all()
+    )
+    asked: dict[int, tuple[int, int]] = {
+        pid: (int(n), int(answered or 0))
+        for pid, n, answered in session.execute(
+            select(
+                col(Prompt.pairing_id),
+                func.count(),
+                func.sum(case((col(Prompt.answered_at).is_not(None), 1), else_=0)),
+            )
+            .where(col(Prompt.pairing_id).in_(ids), col(Prompt.kind) == MessageKind.CHECKIN)
+            .group_by(col(Prompt.pairing_id))
+        )
+        if pid is not None
+    }
+    upcoming = upcoming_bookings(session=session, pairings=[p for p, _ in found], now=now)
+    return [
+        PairRow(
+            pairing_id=pairing.id or 0,
+            mentor_id=pairing.mentor_id,
+            mentee_id=pairing.mentee_id,
+            started=pairing.approved_at or pairing.created_at,
+            last_session=pairing.last_session_at,
+            standing=state,
+            sessions=int(sessions.get(pairing.id or 0, 0)),
+            next_session=upcoming.get(pairing.id or 0),
+            cancellations=int(cancelled.get(pairing.id or 0, 0)),
+            checkins_asked=asked.get(pairing.id or 0, (0, 0))[0],
+            checkins_answered=asked.get(pairing.id or 0, (0, 0))[1],
+        )
+        for pairing, state in found
+    ]
+
+
+def upcoming_bookings(*, session: Session, pairings: Sequence[Pairing], now: datetime) -> dict[int, datetime]:
+    """Each pairing's next booked session still to come; a group's booking counts for the mentees it names."""
+    mentors = sorted({p.mentor_id for p in pairings})
+    if not mentors:
+        return {}
+    by_group = _future_bookings(session, now=now, mentors=mentors)
+    found: dict[int, datetime] = {}
+    for pairing in pairings:
+        for starts_at, mentee_ids in by_group.get((pairing.round_id, pairing.mentor_id), []):
+            if pairing.mentee_id in mentee_ids and pairing.id is not None:
+                found.setdefault(pairing.id, starts_at)
+    return found
+
+
+def _future_bookings(
+    session: Session, *, now: datetime, mentors: Sequence[str] | None = None
+) -> dict[tuple[int, str], list[tuple[datetime, list[str]]]]:
+    query = (
+        select(col(Booking.starts_at), col(Booking.mentee_ids), col(Pairing.round_id), col(Pairing.mentor_id))
+        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+        .where(col(Booking.status) == BookingStatus.BOOKED, col(Booking.starts_at) > now)
+        .order_by(col(Booking.starts_at))
+    )
+    if mentors is not None:
+        query = query.where(col(Pairing.mentor_id).in_(list(mentors)))
+    by_group: dict[tuple[int, str], list[tuple[datetime, list[str]]]] = {}
+    for starts_at, mentee_ids, round_id, mentor_id in session.execute(query):
+        by_group.setdefault((round_id, mentor_id), []).append((starts_at, list(mentee_ids)))
+    return by_group
+
+
+def satisfaction_counts(*, session: Session, since: datetime | None = None) -> dict[int, int]:
+    """How many check-ins gave each value (1-5)."""
+    query = select(col(CheckIn.value), func.count()).where(col(CheckIn.value).is_not(None)).group_by(col(CheckIn.value))
+    if since is not None:
+        query = query.where(col(CheckIn.answered_at) >= since)
+    return {int(v): int(n) for v, n in session.execute(query) if v is not None}
+
+
+def satisfaction_by_bucket(*, session: Session, starts: Sequence[datetime]) -> list[tuple[int, int]]:
+    """(answers, sum of values) per bucket [starts[i], starts[i+1]), the last open-ended, in one grouped query."""
+    if not starts:
+        return []
+    bucket = case(
+        *((col(CheckIn.answered_at) >= start, i) for i, start in reversed(list(enumerate(starts)))),
+        else_=-1,
+    ).label("bucket")
+    query = (
+        select(bucket, func.count(), func.sum(col(CheckIn.value)))
+        .where(col(CheckIn.value).is_not(None), col(CheckIn.answered_at) >= starts[0])
+        .group_by(bucket)
+    )
+    found = {int(b): (int(n), int(total or 0)) for b, n, total in session.execute(query)}
+    return [found.get(i, (0, 0)) for i in range(len(starts))]
+
+
+def spans_between(*, session: Session, start: datetime, end: datetime) -> list[PairSpan]:
+    """Every pair that was active at some point in [start, end): approved before the end, not ended before the
+    start. Only four columns per pair."""
+    started = func.coalesce(col(Pairing.approved_at), col(Pairing.created_at))
+    query = select(col(Pairing.id), started, col(Pairing.ended_at), col(Pairing.cadence)).where(
+        col(Pairing.status).in_([PairingStatus.ACTIVE, PairingStatus.ENDED]),
+        started < end,
+        or_(col(Pairing.ended_at).is_(None), col(Pairing.ended_at) > start),
+    )
+    return [
+        PairSpan(
+            pairing_id=int(pid),
+            started=begun.date(),
+            ended=ended.date() if ended else None,
+            cadence_days=Cadence.parse(cadence).days,
+        )
+        for pid, begun, ended, cadence in session.execute(query)
+    ]
+
+
+def sessions_per_pair(*, session: Session, start: date, end: date) -> dict[int, int]:
+    query = (
+        select(col(MentoringSession.pairing_id), func.count())
+        .where(col(MentoringSession.held_on) >= start, col(MentoringSession.held_on) < end)
+        .group_by(col(MentoringSession.pairing_id))
+    )
+    return {int(pid): int(n) for pid, n in session.execute(query)}
+
+
+def sessions_per_day(*, session: Session, start: date, end: date) -> dict[date, int]:
+    query = (
+        select(col(MentoringSession.held_on), func.count())
+        .where(col(MentoringSession.held_on) >= start, col(MentoringSession.held_on) < end)
+        .group_by(col(MentoringSession.held_on))
+    )
+    return {day: int(n) for day, n in session.execute(query)}
+
+
+def last_session_before(*, session: Session, before: date) -> dict[int, date]:
+    query = (
+        select(col(MentoringSession.pairing_id), func.max(col(MentoringSession.held_on)))
+        .where(col(MentoringSession.held_on) < before)
+        .group_by(col(MentoringSession.pairing_id))
+    )
+    return {int(pid): day for pid, day in session.execute(query)}
+
+
+def session_days_from(*, session: Session, start: date) -> dict[int, list[date]]:
+    """Each pair's session days from `start` on, ascending (the charts' window: weeks, not history)."""
+    query = (
+        select(col(MentoringSession.pairing_id), col(MentoringSession.held_on))
+        .where(col(MentoringSession.held_on) >= start)
+        .order_by(col(MentoringSession.pairing_id), col(MentoringSession.held_on))
+    )
+    found: dict[int, list[date]] = {}
+    for pid, day in session.execute(query):
+        found.setdefault(int(pid), []).append(day)
+    return found
+
+
+# --- exports: streamed rows, so 5,000 pairs or 100,000 sessions never sit in memory at once ---
+
+EXPORT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ExportPair:
+    pairing_id: int
+    round_id: int
+    mentor_id: str
+    mentee_id: str
+    mentor_name: str
+    mentee_name: str
+    mentor_department: str
+    mentee_department: str
+    standing: Standing
+    started: datetime | None
+    sessions: int
+    last_session: date | None
+    next_session: datetime | None
+    cancellations: int
+    checkins_answered: int
+
+
+def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
+    """Every active pair, oldest first, with its figures (grouped subqueries joined once, read in batches)."""
+    mentor = aliased(Participant)
+    mentee = aliased(Participant)
+    held = (
+        select(
+            col(MentoringSession.pairing_id).label("pid"),
+            func.count().label("n"),
+            func.max(col(MentoringSession.held_on)).label("last"),
+        )
+        .group_by(col(MentoringSession.pairing_id))
+        .subquery()
+    )
+    cancelled = (
+        select(col(Booking.pairing_id).label("pid"), func.count().label("n"))
+        .where(col(Booking.status) == BookingStatus.CANCELLED)
+        .group_by(col(Booking.pairing_id))
+        .subquery()
+    )
+    answered = (
+        select(col(CheckIn.pairing_id).label("pid"), func.count().label("n"))
+        .group_by(col(CheckIn.pairing_id))
+        .subquery()
+    )
+    standing = standing_expr(now)
+    query = (
+        select(
+            col(Pairing.id),
+            col(Pairing.round_id),
+            col(Pairing.mentor_id),
+            col(Pairing.mentee_id),
+            func.coalesce(mentor.name, ""),
+            func.coalesce(mentee.name, ""),
+            func.coalesce(mentor.department, ""),
+            func.coalesce(mentee.department, ""),
+            standing,
+            func.coalesce(col(Pairing.approved_at), col(Pairing.created_at)),
+            func.coalesce(held.c.n, 0),
+            held.c.last,
+            func.coalesce(cancelled.c.n, 0),
+            func.coalesce(answered.c.n, 0),
+        )
+        .select_from(Pairing)
+        .outerjoin(mentor, col(mentor.slack_user_id) == col(Pairing.mentor_id))
+        .outerjoin(mentee, col(mentee.slack_user_id) == col(Pairing.mentee_id))
+        .outerjoin(held, held.c.pid == col(Pairing.id))
+        .outerjoin(cancelled, cancelled.c.pid == col(Pairing.id))
+        .outerjoin(answered, answered.c.pid == col(Pairing.id))
+        .where(col(Pairing.status) == PairingStatus.ACTIVE)
+        .order_by(col(Pairing.id))
+    )
+    # Bookings still to come are few (at most one per pair): read them first, then stream the pairs.
+    upcoming = _future_bookings(session, now=now)
+    for row in session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
+        pid, round_id, mentor_id, mentee_id = row[0], row[1], row[2], row[3]
+        next_session = next(
+            (start for start, mentees in upcoming.get((round_id, mentor_id), []) if mentee_id in mentees), None
+        )
+        yield ExportPair(
+            pairing_id=int(pid),
+            round_id=int(round_id),
+            mentor_id=mentor_id,
+            mentee_id=mentee_id,
+            mentor_name=row[4],
+            mentee_name=row[5],
+            mentor_department=row[6],
+            mentee_department=row[7],
+            standing=Standing(row[8]),
+            started=row[9],
+            sessions=int(row[10]),
+            last_session=row[11],
+            next_session=next_session,
+            cancellations=int(row[12]),
+            checkins_answered=int(row[13]),
+        )
+
+
+@dataclass(frozen=True)
+class ExportSession:
+    pairing_id: int
+    mentor_name: str
+    mentee_name: str
+    held_on: date
+    logged_by_name: str
+
+
+def export_sessions(*, session: Session) -> Iterator[ExportSession]:
+    """Every session of every pair (active or ended), by pair then date; never the note."""
+    mentor = aliased(Participant)
+    mentee = aliased(Participant)
+    logger = aliased(Participant)
+    query = (
+        select(
+            col(MentoringSession.pairing_id),
+            func.coalesce(mentor.name, ""),
+            func.coalesce(mentee.name, ""),
+            col(MentoringSession.held_on),
+            func.coalesce(logger.name, ""),
+        )
+        .select_from(MentoringSession)
+        .join(Pairing, col(Pairing.id) == col(MentoringSession.pairing_id))
+        .outerjoin(mentor, col(mentor.slack_user_id) == col(Pairing.mentor_id))
+        .outerjoin(mentee, col(mentee.slack_user_id) == col(Pairing.mentee_id))
+        .outerjoin(logger, col(logger.slack_user_id) == col(MentoringSession.logged_by))
+        .order_by(col(MentoringSession.pairing_id), col(MentoringSession.held_on))
+    )
+    for pid, mentor_name, mentee_name, held_on, logged_by in session.execute(
+        query.execution_options(yield_per=EXPORT_BATCH)
+    ):
+        yield ExportSession(int(pid), mentor_name, mentee_name, held_on, logged_by)
