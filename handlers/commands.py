@@ -6,6 +6,7 @@ and a test checks that the README's command tables list the same ones.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from handlers.bookings import open_schedule_form, schedule_reply
 from handlers.common import deliver_now
 from handlers.membership import open_view, signup_view
 from handlers.rounds import show
+
+log = logging.getLogger(__name__)
 
 # With should_escape, Slack turns "@priya" into <@U0PRIYA|priya> in the command text.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -145,7 +148,15 @@ def _help(call: Call) -> None:
 
 def _match(call: Call) -> None:
     call.ack(text=replies.matching_started())
-    proposed = rounds.propose_round(call.services, lead_id=call.user_id)
+
+    def progress(text: str) -> None:
+        # Each step replaces the one before: one line that moves, not a stack of messages.
+        try:
+            call.respond(text=text, response_type="ephemeral", replace_original=True)
+        except Exception:  # progress is a courtesy; the proposal itself still arrives by DM
+            log.warning("could not show matching progress", exc_info=True)
+
+    proposed = rounds.propose_round(call.services, lead_id=call.user_id, progress=progress)
     show(call.services, call.client, *proposed.replaced, proposed.view)
 
 

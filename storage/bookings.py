@@ -126,31 +126,6 @@ def cancellations_in_a_row(*, session: Session, group: Sequence[Pairing], mentee
     )
 
 
-def pairs_with_cancellations_in_a_row(*, session: Session, pairings: Sequence[Pairing], at_least: int) -> int:
-    """How many of these pairs have had their latest `at_least` (or more) bookings called off (one query)."""
-    mentors = {p.mentor_id for p in pairings}
-    if not mentors:
-        return 0
-    rows = session.exec(
-        select(Booking, Pairing)
-        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
-        .where(col(Pairing.mentor_id).in_(mentors))
-        .order_by(col(Booking.updated_at).desc())
-    )
-    logged = _last_logged(session, [p.id for p in pairings if p.id is not None])
-    met = {(p.round_id, p.mentor_id, p.mentee_id): logged.get(p.id or 0) for p in pairings}
-    history: dict[tuple[int, str, str], list[BookingStatus]] = {}
-    for booking, anchor in rows:
-        for mentee_id in booking.mentee_ids:
-            key = (anchor.round_id, anchor.mentor_id, mentee_id)
-            last = met.get(key)
-            if last is None or booking.updated_at > last:  # a session logged since ends the streak
-                history.setdefault(key, []).append(booking.status)
-    return sum(
-        1 for p in pairings if cancelled_in_a_row(history.get((p.round_id, p.mentor_id, p.mentee_id), [])) >= at_least
-    )
-
-
 def held_by_log(
     *, session: Session, group: Sequence[Pairing], mentee_ids: Sequence[str], held_on: date, by: str, now: datetime
 ) -> list[Booking]:

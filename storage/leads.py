@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -20,7 +20,8 @@ from bot.domain.momentum import MomentumState
 from bot.domain.momentum.state import FIRST_SESSION_WAIT, Standing
 from bot.domain.outbox import MessageKind
 from bot.domain.people import Cadence, Status
-from bot.domain.scheduling import BookingStatus
+from bot.domain.scheduling import BookingStatus, cancelled_in_a_row
+from bot.domain.timezones import aware_utc
 from storage.models import (
     Booking,
     CheckIn,
@@ -41,15 +42,15 @@ class PairFilter(enum.StrEnum):
 
 
 def _paused(now: datetime) -> ColumnElement[bool]:
-    """Either person is paused as of `now` (a pause whose end has passed counts as over, as `current_status`)."""
-    return exists().where(
-        or_(
-            col(Participant.slack_user_id) == col(Pairing.mentor_id),
-            col(Participant.slack_user_id) == col(Pairing.mentee_id),
-        ),
+    """Either person is paused as of `now` (a pause whose end has passed counts as over, as `current_status`).
+
+    Two uncorrelated IN lists rather than a correlated EXISTS: the ordering repeats this expression, and a
+    correlated subquery per pair per repetition made PostgreSQL's plan costly enough to JIT-compile (seconds)."""
+    paused = select(col(Participant.slack_user_id)).where(
         col(Participant.status) == Status.PAUSED,
         or_(col(Participant.paused_until).is_(None), col(Participant.paused_until) > now),
     )
+    return or_(col(Pairing.mentor_id).in_(paused), col(Pairing.mentee_id).in_(paused))
 
 
 def standing_expr(now: datetime) -> ColumnElement[str]:
@@ -96,19 +97,61 @@ def standing_counts(*, session: Session, now: datetime) -> dict[Standing, int]:
 
 def people_waiting(*, session: Session, now: datetime) -> int:
     """Matchable people (active, or with their pause over) who are in no active pair."""
-    in_a_pair = exists().where(
-        col(Pairing.status) == PairingStatus.ACTIVE,
-        or_(
-            col(Pairing.mentor_id) == col(Participant.slack_user_id),
-            col(Pairing.mentee_id) == col(Participant.slack_user_id),
-        ),
+    # NOT IN over one uncorrelated list (both columns are NOT NULL, so no NULL trap): a correlated NOT EXISTS
+    # with an OR made SQLite scan every active pair for every person.
+    paired = union(
+        select(col(Pairing.mentor_id)).where(col(Pairing.status) == PairingStatus.ACTIVE),
+        select(col(Pairing.mentee_id)).where(col(Pairing.status) == PairingStatus.ACTIVE),
     )
     matchable = or_(
         col(Participant.status) == Status.ACTIVE,
         and_(col(Participant.status) == Status.PAUSED, col(Participant.paused_until) <= now),
     )
-    query = select(func.count()).select_from(Participant).where(matchable, ~in_a_pair)
+    query = (
+        select(func.count()).select_from(Participant).where(matchable, col(Participant.slack_user_id).not_in(paired))
+    )
     return int(session.execute(query).scalar_one())
+
+
+def pairs_cancelling_in_a_row(*, session: Session, at_least: int) -> int:
+    """How many active pairs had their latest `at_least` (or more) bookings called off (a session logged since ends
+    a streak), for the whole program in column reads, with no IN list of every pair."""
+    active = session.execute(
+        select(col(Pairing.id), col(Pairing.round_id), col(Pairing.mentor_id), col(Pairing.mentee_id)).where(
+            col(Pairing.status) == PairingStatus.ACTIVE
+        )
+    ).all()
+    logged = {
+        int(pid): aware_utc(at, "logged_at")
+        for pid, at in session.execute(
+            select(col(MentoringSession.pairing_id), func.max(col(MentoringSession.logged_at))).group_by(
+                col(MentoringSession.pairing_id)
+            )
+        )
+        if at is not None
+    }
+    met = {(round_id, mentor, mentee): logged.get(int(pid)) for pid, round_id, mentor, mentee in active}
+    mentors = select(col(Pairing.mentor_id)).where(col(Pairing.status) == PairingStatus.ACTIVE)
+    rows = session.execute(
+        select(
+            col(Booking.mentee_ids),
+            col(Booking.status),
+            col(Booking.updated_at),
+            col(Pairing.round_id),
+            col(Pairing.mentor_id),
+        )
+        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+        .where(col(Pairing.mentor_id).in_(mentors))
+        .order_by(col(Booking.updated_at).desc())
+    )
+    history: dict[tuple[int, str, str], list[BookingStatus]] = {}
+    for mentee_ids, status, updated_at, round_id, mentor_id in rows:
+        for mentee_id in mentee_ids:
+            key = (round_id, mentor_id, mentee_id)
+            last = met.get(key)
+            if last is None or aware_utc(updated_at, "updated_at") > last:  # a session logged since ends it
+                history.setdefault(key, []).append(BookingStatus(status))
+    return sum(1 for key in met if cancelled_in_a_row(history.get(key, [])) >= at_least)
 
 
 def sessions_between(*, session: Session, start: date, end: date) -> int:

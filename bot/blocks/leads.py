@@ -24,6 +24,8 @@ STANDING_LABELS = {
     Standing.LAPSED: ":red_circle: lapsed",
     Standing.PAUSED: ":double_vertical_bar: paused",
 }
+# How many answers before the satisfaction figure also shows how they spread over 1-5.
+SPREAD_MIN_ANSWERS = 10
 FILTERS = (("attention", "Needs attention"), ("not_started", "Not started"), ("all", "All pairs"))
 EMPTY_FILTER = {
     "attention": "No pair needs a lead right now. :tada:",
@@ -80,15 +82,20 @@ def measures_text(measures: Measures) -> str:
     lines = []
     satisfied = measures.satisfaction
     if satisfied.shown and satisfied.mean is not None:
-        spread = " · ".join(f"{v}: {satisfied.distribution.get(v, 0)}" for v in range(5, 0, -1))
+        # The spread only once it can't point at anyone: with a handful of answers, a lone "1" is someone.
+        spread = (
+            " (" + " · ".join(f"{v}: {satisfied.distribution.get(v, 0)}" for v in range(5, 0, -1)) + ")"
+            if satisfied.answers >= SPREAD_MIN_ANSWERS
+            else ""
+        )
         lines.append(
-            f"*Satisfaction:* {satisfied.mean:.1f}/5 on average over {_plural(satisfied.answers, 'check-in')} "
-            f"({spread}). Would-recommend comes with the close-out survey of program cycles."
+            f"*Satisfaction:* {satisfied.mean:.1f}/5 on average over {_plural(satisfied.answers, 'check-in')}"
+            f"{spread}. Would-recommend comes with the close-out survey of program cycles."
         )
     else:
         lines.append(
-            f"*Satisfaction:* shown once there are at least {MIN_ANSWERS} check-in answers, to keep them anonymous "
-            f"({satisfied.answers} so far)."
+            f"*Satisfaction:* shown once there are at least {MIN_ANSWERS} answers, to keep them anonymous "
+            f"({_plural(satisfied.answers, 'check-in')} so far)."
         )
     frequency = measures.frequency
     if frequency.per_pair_month is None:
@@ -331,7 +338,7 @@ def digest(
         )
         for row in rows:
             blocks += [_section(pair_text(row, attention.names)), _digest_actions(row)]
-    return f"{title}: {overview.active:,} active pairs", blocks
+    return f"{title}: {_plural(overview.active, 'active pair')}", blocks
 
 
 def _digest_actions(row: PairRow) -> Block:

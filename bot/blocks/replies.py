@@ -132,6 +132,28 @@ def not_working_reported() -> str:
     )
 
 
+def matching_pool(*, mentors: int, mentees: int, limit: float) -> str:
+    return (
+        f":hourglass_flowing_sand: Working out the best pairs for {mentors + mentees:,} people waiting "
+        f"({mentors:,} can mentor, {mentees:,} want a mentor; some may be both). This takes at most {limit:.0f} s."
+    )
+
+
+def matching_still(*, seconds: float, limit: float) -> str:
+    return (
+        f":hourglass_flowing_sand: Still working: {seconds:.0f} s so far, at most {limit:.0f} s. A large pool with "
+        "many people who chose both roles takes longer to prove."
+    )
+
+
+def matching_done(*, seconds: float, pairs: int, waiting: int, proven: bool) -> str:
+    how = "the proven best for everyone" if proven else "the best found in the time allowed"
+    return (
+        f":white_check_mark: Done in {seconds:.1f} s: {pairs:,} pairs proposed ({how}), {waiting:,} left waiting. "
+        "The proposal is in your DM; nothing goes out until you approve."
+    )
+
+
 def matching_started() -> str:
     return (
         ":hourglass_flowing_sand: Working out the best pairs for everyone waiting. "

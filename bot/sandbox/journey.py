@@ -290,6 +290,9 @@ def play(bot: LocalBot, clock: SimClock) -> str:
         lambda: lead.click(ids.A_LEAD_SNOOZE, where=_latest(bot.fake.messages(LEADS_CHANNEL.id))),
     )
     j.step("Hana checks how the program is doing", lambda: lead.slash("/mentoring", "report"))
+    j.step("Hana opens her Home tab: the program at a glance, charts, and every pair worst first", lead.open_home)
+    j.show("Hana's Home tab", lead.home)
+    j.step("Hana exports the program to CSV for her quarterly review", lambda: lead.slash("/mentoring", "export"))
     j.step("Hana asks for help and sees the lead commands too", lambda: lead.slash("/mentoring", "help"))
     j.step(
         "Margaret leaves the company; IT deactivates her Slack account and Slack tells Turnabout",

@@ -342,10 +342,11 @@ def export(services: Services, client: WebClient, *, lead_id: str) -> Exported:
 
 
 def digest_due(services: Services, now: datetime) -> bool:
-    """On or after the month's first workday, in working hours where the program is run from."""
+    """On the month's first workday, in working hours where the program is run from. Only that day: a digest a
+    week late (or a program started mid-month getting last month's) would be news nobody asked for."""
     local = to_local(now, services.settings.turnabout_program_tz)
     first = measures.first_workday(local.year, local.month)
-    return local.date() >= first and local.weekday() < 5 and DIGEST_HOURS[0] <= local.time() < DIGEST_HOURS[1]
+    return local.date() == first and DIGEST_HOURS[0] <= local.time() < DIGEST_HOURS[1]
 
 
 def month_change(services: Services, *, since: datetime) -> MonthChange:
@@ -367,8 +368,8 @@ def month_change(services: Services, *, since: datetime) -> MonthChange:
 
 
 def queue_digest(services: Services, client: WebClient, *, now: datetime) -> list[str]:
-    """The monthly digest to the leads, once a month (its key is the month), when it is due. Empty programs get
-    no digest."""
+    """The monthly digest to the leads, once a month (its key is the month), when it is due. A program without
+    pairs gets no digest: there is nothing to report yet (the leads' Home tab shows who is waiting)."""
     if not services.settings.turnabout_leads or not digest_due(services, now):
         return []
     local = to_local(now, services.settings.turnabout_program_tz)
@@ -379,12 +380,12 @@ def queue_digest(services: Services, client: WebClient, *, now: datetime) -> lis
         if len(deliveries(session=session, keys=addressed)) == len(addressed):
             return []
     summary = overview(services)
-    if not summary.active and not summary.waiting:
+    if not summary.active:
         return []
     # Since the start of the month the digest is about.
     change = month_change(services, since=datetime.combine(measures.previous_month(local.date()), time(), UTC))
     attention = pair_page(services, pair_filter=PairFilter.ATTENTION, page=1)
-    drawn = charts(services, client) if summary.active else Charts(empty=True)
+    drawn = charts(services, client)
     text, blocks = views.digest(
         month=measures.previous_month(local.date()),
         overview=summary,

@@ -13,8 +13,8 @@ from bot.domain.momentum import Standing, standing
 from bot.domain.people import Status, current_status
 from bot.usecases import leads
 from bot.usecases.services import Services
-from storage.bookings import pairs_with_cancellations_in_a_row
 from storage.db import session_scope
+from storage.leads import pairs_cancelling_in_a_row
 from storage.models import Pairing, Participant
 from storage.pairings import active_pairings
 from storage.participants import participants_by_id
@@ -47,9 +47,7 @@ def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
     """How the program is doing, for leads: where every active pair stands and the three measures."""
     summary = leads.overview(services)
     with session_scope(services.engine) as session:
-        cancelled = pairs_with_cancellations_in_a_row(
-            session=session, pairings=active_pairings(session=session), at_least=2
-        )
+        cancelled = pairs_cancelling_in_a_row(session=session, at_least=2)
     return lead_views.report(overview=summary, measures=leads.program_measures(services), cancelled_twice=cancelled)
 
 

@@ -15,13 +15,16 @@ What happens when a lead clicks Approve, in order (each step in this module unle
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.blocks import matching as views
+from bot.blocks import replies
 from bot.domain.matching import Candidate, Proposal, propose
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence, Seniority, Status, current_status
@@ -89,6 +92,10 @@ def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *
     return pool
 
 
+# Seconds between the "still working" notes a lead gets while a large pool is solved.
+PROGRESS_EVERY = 10.0
+
+
 @dataclass(frozen=True)
 class RoundView:
     """A round with everything its preview shows."""
@@ -105,20 +112,60 @@ class Proposed:
     replaced: list[RoundView]  # older drafts this one discarded; their previews need updating
 
 
-def propose_round(services: Services, *, lead_id: str, also_exclude: Sequence[tuple[str, str]] = ()) -> Proposed:
-    """Compute the best pairs for everyone matchable and store them as a draft (replacing older drafts)."""
+def propose_round(
+    services: Services,
+    *,
+    lead_id: str,
+    also_exclude: Sequence[tuple[str, str]] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Proposed:
+    """Compute the best pairs for everyone matchable and store them as a draft (replacing older drafts).
+
+    `progress` hears what is happening while the lead waits: the pool's size, "still working" every
+    `PROGRESS_EVERY` seconds (at most twice: Slack lets a command's response_url be used five times), and the
+    time it took."""
     now = services.clock()
+    say = progress or (lambda _text: None)
     with session_scope(services.engine) as session:
         pool = candidates(matchable_participants(session=session, now=now), active_pairings(session=session), now=now)
         past = historic_pairs(session=session) | set(also_exclude)
+    limit = services.settings.turnabout_match_time_limit
+    say(
+        replies.matching_pool(
+            mentors=sum(1 for c in pool if c.can_mentor), mentees=sum(1 for c in pool if c.can_mentee), limit=limit
+        )
+    )
+    started = time.monotonic()
+    done = threading.Event()
+
+    def still_working() -> None:
+        for _ in range(2):
+            if done.wait(PROGRESS_EVERY):
+                return
+            say(replies.matching_still(seconds=time.monotonic() - started, limit=limit))
+
+    ticker = threading.Thread(target=still_working, name="match-progress", daemon=True)
+    ticker.start()
     # Solved outside any transaction: a large pool takes seconds, and sign-ups and the sweep must not wait for
     # it. Whatever changes meanwhile (someone leaves) is caught when the lead approves.
-    proposal: Proposal = propose(
-        pool,
-        past_pairs=past,
-        topic_labels={t.id: t.label for t in services.catalogue.topics},
-        now=now,
-        time_limit=services.settings.turnabout_match_time_limit,
+    try:
+        proposal: Proposal = propose(
+            pool,
+            past_pairs=past,
+            topic_labels={t.id: t.label for t in services.catalogue.topics},
+            now=now,
+            time_limit=limit,
+        )
+    finally:
+        done.set()
+        ticker.join()
+    say(
+        replies.matching_done(
+            seconds=time.monotonic() - started,
+            pairs=sum(len(m.pairs) for m in proposal.matches),
+            waiting=len(proposal.unmatched),
+            proven=not proposal.gap,
+        )
     )
     wishes = {c.id: c.cadence for c in pool}
     pairs = [

@@ -378,6 +378,8 @@ def test_a_session_logged_after_two_cancellations_ends_the_streak(paired: LocalB
         (post,) = posts(paired, channel, "booked for")
         priya.click(ids.A_BOOKING_CANCEL, where=post)
         paired.settle()
+    before = paired.fake.user(LEAD).slash("/mentoring", "report")
+    assert "*Cancellations:* 1 pair has had 2 or more sessions cancelled in a row" in before.ephemeral_text
     at(paired, NOW + timedelta(hours=1))
     paired.fake.user("U0TOM").slash("/mentoring", "log today")
     report = paired.fake.user(LEAD).slash("/mentoring", "report")

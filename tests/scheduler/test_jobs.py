@@ -20,15 +20,28 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
     client = bot.app.client
 
     before_end = participant.paused_until - timedelta(minutes=1)
-    assert run_due_jobs(bot.services, client, now=before_end) == {"resumed": 0, "steps": 0, "purged": 0, "sent": 0}
+    assert run_due_jobs(bot.services, client, now=before_end) == {
+        "resumed": 0,
+        "steps": 0,
+        "digest": 0,
+        "purged": 0,
+        "sent": 0,
+    }
     assert run_due_jobs(bot.services, client, now=participant.paused_until) == {
         "resumed": 1,
         "steps": 0,
+        "digest": 0,  # no pairs, no digest
         "purged": 0,
         "sent": 0,
     }
     an_hour_later = participant.paused_until + timedelta(hours=1)
-    assert run_due_jobs(bot.services, client, now=an_hour_later) == {"resumed": 0, "steps": 0, "purged": 0, "sent": 0}
+    assert run_due_jobs(bot.services, client, now=an_hour_later) == {
+        "resumed": 0,
+        "steps": 0,
+        "digest": 0,
+        "purged": 0,
+        "sent": 0,
+    }
     bot.settle()
     participant = stored(bot, "U0LEO")
     assert participant is not None and participant.status == Status.ACTIVE

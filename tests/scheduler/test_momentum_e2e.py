@@ -99,7 +99,7 @@ def test_a_quiet_pair_climbs_the_ladder_once_per_step_and_is_thanked_when_it_mee
     assert "*Priya Nair* (your mentor)" in str(tom.home) and "not started yet" in str(tom.home)
     lead_home = bot.fake.user(LEAD)
     lead_home.open_home()
-    assert "How the program is doing" in str(lead_home.home) and "not started 1" in str(lead_home.home)
+    assert "Your program" in str(lead_home.home) and "not started 1" in str(lead_home.home)
     # They never met: the nudge says so, with a date rather than a day count that would go stale.
     nudges = [m for m in bot.fake.messages(pair_channel(bot)) if "your first reverse mentoring session" in str(m)]
     assert len(nudges) == 1

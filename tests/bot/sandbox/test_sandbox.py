@@ -75,6 +75,11 @@ def test_no_tokens_runs_the_sandbox_journey(tmp_path: Path) -> None:
         "lapsed: it's been a while",
         "Snoozed until",
         "How the program is doing",
+        # The leads' view: the program at a glance, charts (uploaded images), pairs worst first, the export.
+        "Your program",
+        "Pairs, worst first",
+        "[image: ",
+        "turnabout-pairs-",
         "Your pause has ended",
     ):
         assert seen in out, f"transcript lacks {seen!r}"
