@@ -259,6 +259,30 @@ def _future_bookings(
     return by_group
 
 
+def chart_sources(*, session: Session) -> str:
+    """A fingerprint of everything the charts are drawn from (sessions, check-ins, pairs and their cadences), in one
+    query of aggregates: while it and the day stay the same, the charts can't have changed."""
+
+    def scalar(query: Any) -> Any:
+        return query.scalar_subquery()
+
+    row = session.execute(
+        select(
+            scalar(select(func.count()).select_from(MentoringSession)),
+            scalar(select(func.max(col(MentoringSession.logged_at)))),
+            scalar(select(func.max(col(MentoringSession.id)))),
+            scalar(select(func.count()).select_from(CheckIn)),
+            scalar(select(func.max(col(CheckIn.id)))),
+            scalar(select(func.count()).select_from(Pairing).where(col(Pairing.status) == PairingStatus.ACTIVE)),
+            scalar(select(func.max(col(Pairing.approved_at)))),
+            scalar(select(func.max(col(Pairing.ended_at)))),
+            scalar(select(func.count()).select_from(Pairing).where(col(Pairing.cadence) == Cadence.WEEKLY)),
+            scalar(select(func.count()).select_from(Pairing).where(col(Pairing.cadence) == Cadence.MONTHLY)),
+        )
+    ).one()
+    return "|".join(str(v) for v in row)
+
+
 def satisfaction_counts(*, session: Session, since: datetime | None = None) -> dict[int, int]:
     """How many check-ins gave each value (1-5)."""
     query = select(col(CheckIn.value), func.count()).where(col(CheckIn.value).is_not(None)).group_by(col(CheckIn.value))

@@ -300,4 +300,7 @@ class ChartFile(SQLModel, table=True):
     file_id: str = Field(max_length=32)
     title: str = Field(default="", max_length=200)
     alt_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the numbers were computed from (`storage.leads.chart_sources` and the day): unchanged, nothing is
+    # recomputed at all.
+    sources: str = Field(default="", max_length=500)
     uploaded_at: datetime = Field(sa_type=UTCDateTime)

@@ -149,6 +149,9 @@ class ChartData:
         }
 
 
+CHART_NAMES = ("sessions-per-week.png", "momentum-mix.png", "satisfaction.png")
+
+
 def chart_data(services: Services) -> ChartData:
     """All three charts' numbers from grouped queries over the charts' window, never the whole history."""
     now = services.clock()
@@ -186,12 +189,17 @@ def draw(data: ChartData, only: Sequence[str] | None = None) -> list[pictures.Pi
 
 
 def charts(services: Services, client: WebClient) -> Charts:
-    """The three charts as uploaded files, drawn and uploaded again only when their numbers changed."""
+    """The three charts as uploaded files, drawn and uploaded again only when their numbers changed. When nothing
+    they are drawn from has changed since (same day, same sessions, check-ins and pairs), the numbers aren't even
+    recomputed."""
+    with session_scope(services.engine) as session:
+        sources = f"{services.clock().date()}|{queries.chart_sources(session=session)}"
+        stored = {name: session.get(ChartFile, name) for name in CHART_NAMES}
+        known = {name: (row.digest, row.file_id, row.title, row.alt_text) for name, row in stored.items() if row}
+    if all(row is not None and row.sources == sources and row.file_id for row in stored.values()):
+        return Charts(shown=[ChartRef(name, known[name][2], known[name][3], known[name][1]) for name in CHART_NAMES])
     data = chart_data(services)
     digests = data.digests()
-    with session_scope(services.engine) as session:
-        stored = {name: session.get(ChartFile, name) for name in digests}
-        known = {name: (row.digest, row.file_id, row.title, row.alt_text) for name, row in stored.items() if row}
     shown: list[ChartRef] = []
     refused: str | None = None
     changed = [name for name, digest in digests.items() if name not in known or known[name][0] != digest]
@@ -200,6 +208,11 @@ def charts(services: Services, client: WebClient) -> Charts:
         if name not in changed:
             _, file_id, title, alt_text = known[name]
             shown.append(ChartRef(name, title, alt_text, file_id))
+            with session_scope(services.engine) as session:
+                row = session.get(ChartFile, name)
+                if row is not None:
+                    row.sources = sources
+                    session.add(row)
             continue
         picture = drawn[name]
         try:
@@ -217,7 +230,7 @@ def charts(services: Services, client: WebClient) -> Charts:
                 name=name, digest=digest, file_id=file_id, uploaded_at=services.clock()
             )
             row.digest, row.file_id, row.uploaded_at = digest, file_id, services.clock()
-            row.title, row.alt_text = picture.title, picture.alt_text
+            row.title, row.alt_text, row.sources = picture.title, picture.alt_text, sources
             session.add(row)
         shown.append(ChartRef(name, picture.title, picture.alt_text, file_id))
     return Charts(shown=shown, refused=refused)

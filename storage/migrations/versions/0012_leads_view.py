@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("file_id", sa.String(length=32), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False, server_default=""),
         sa.Column("alt_text", sa.Text(), nullable=False, server_default=""),
+        sa.Column("sources", sa.String(length=500), nullable=False, server_default=""),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
     )
     # Sessions per week and month, and check-ins per month, are range aggregates on these dates.
