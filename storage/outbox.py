@@ -257,7 +257,8 @@ def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequenc
     At most one message per conversation is ever leased, by any process: a conversation with a message in
     flight gives none, and otherwise only its oldest due message, so each conversation gets its messages in the
     order they were queued while different conversations go out side by side. (Asked for `keys`, the answer
-    to what someone just did may pass an older message still waiting for the same person, never one in flight.)
+    to what someone just did may pass an older message, not asked for, still waiting for the same person; never
+    one in flight.)
     """
     other = aliased(OutboxMessage)
     in_flight = (col(other.status) == OutboxStatus.SENDING) & (col(other.claimed_until) >= now)
@@ -265,7 +266,10 @@ def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequenc
         (col(other.status) == OutboxStatus.PENDING) & (col(other.not_before) <= now),
         (col(other.status) == OutboxStatus.SENDING) & (col(other.claimed_until) < now),
     )
-    ahead = in_flight if keys is not None else or_(in_flight, due_other & (col(other.id) < col(OutboxMessage.id)))
+    earlier = due_other & (col(other.id) < col(OutboxMessage.id))
+    if keys is not None:
+        earlier = earlier & col(other.key).in_(list(keys))
+    ahead = or_(in_flight, earlier)
     blocked = exists().where(
         col(other.conversation) == col(OutboxMessage.conversation),
         col(other.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),

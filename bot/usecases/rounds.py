@@ -244,15 +244,19 @@ def send_round(
     `PROGRESS_EVERY` seconds, then what could not be sent and why. Returns the delivery's totals."""
     view, keys = approval.view, approval.keys
     show_preview(services, view)
-    last = time.monotonic()
+    last, shown = time.monotonic(), views.RoundProgress(sent=0, total=len(keys))
 
     def progress(_: DeliveryReport) -> None:
-        nonlocal last
+        nonlocal last, shown
         if time.monotonic() - last < PROGRESS_EVERY:
             return
         last = time.monotonic()
-        # The preview is an outbox message too: the delivery under way edits it next, ahead of the backlog.
-        show_preview(services, view, progress=round_progress(services, keys, done=False))
+        now = round_progress(services, keys, done=False)
+        # Only news: the preview's own edit settling must not call for another edit of the same text.
+        if now.sent != shown.sent:
+            shown = now
+            # The preview is an outbox message too: the delivery under way edits it next, ahead of the backlog.
+            show_preview(services, view, progress=now)
 
     report = deliver(services, client, progress=progress, limiter=limiter)
     preview_key = show_preview(services, view, progress=round_progress(services, keys, done=True))
