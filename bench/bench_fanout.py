@@ -30,7 +30,7 @@ from bot.app import build_client
 from bot.config import load_settings
 from bot.domain.catalogue import load_catalogue
 from bot.domain.outbox import MessageKind
-from bot.domain.people import Cadence
+from bot.domain.people import Cadence, Seniority
 from bot.sandbox.fake_slack import FakeSlack, FakeUser
 from bot.usecases import rounds
 from bot.usecases.services import Services
@@ -61,11 +61,11 @@ def participant(user_id: str, *, mentor: bool, now: datetime) -> Participant:
         title="Engineer",
         is_mentor=mentor,
         is_mentee=not mentor,
-        seniority="early_career" if mentor else "senior",
+        seniority=Seniority.EARLY_CAREER if mentor else Seniority.SENIOR,
         department="Product" if mentor else "Sales",
         teach_topics=["genai"] if mentor else [],
         learn_topics=[] if mentor else ["genai"],
-        cadence=Cadence.BIWEEKLY.value,
+        cadence=Cadence.BIWEEKLY,
         capacity=3,
         consented_at=now,
         joined_at=now,
