@@ -73,10 +73,9 @@ def on_approve(
             return
         deliver(services, client)
         return
-    # The preview says "approved" at once; a large round's introductions take a while at Slack's pace.
-    show(services, client, approval.view)
-    report = deliver(services, client)
-    show(services, client, approval.view, sent=report.sent)
+    # The preview says "approved" at once and how far the round has gone, as it goes: a large round's
+    # introductions take minutes at Slack's pace.
+    report = rounds.send_round(services, client, approval)
     if approval.withdrawn:
         say(respond, replies.withdrawn(approval.withdrawn))
     if report.failed:

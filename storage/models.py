@@ -32,6 +32,8 @@ __all__ = [
     "Prompt",
     "RoundStatus",
     "RoundUnmatched",
+    "SendRate",
+    "SendSlot",
 ]
 
 
@@ -164,7 +166,11 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     # The sender's only query: what is due, oldest first.
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    # `ix_outbox_conversation`: the claim's test that no other message of the same conversation is in flight.
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_conversation", "conversation", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
@@ -194,6 +200,31 @@ class OutboxMessage(SQLModel, table=True):
     # A file to upload instead of posting (a calendar invite), with `text` as its comment; see
     # `storage.outbox.Attachment`. Dropped with the text once Slack has it.
     attachment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    # Which Slack conversation it goes to, as an opaque digest (`storage.outbox.conversation_of`), while it waits:
+    # one message per conversation is in flight at a time, in order. Cleared once the message is settled.
+    conversation: str | None = Field(default=None, max_length=32)
+
+
+class SendRate(SQLModel, table=True):
+    """One Slack Web API method's budget, shared by every process that sends: the row a sender locks to take a
+    slot, and until when Slack asked everyone to wait (a 429's Retry-After), in epoch seconds."""
+
+    __tablename__ = "send_rate"
+
+    method: str = Field(primary_key=True, max_length=64)
+    paused_until: float = 0.0
+
+
+class SendSlot(SQLModel, table=True):
+    """One call to a method that a sender was allowed to make, at epoch seconds `at`: the sliding minute window
+    Slack counts in. Rows older than the window are deleted as slots are taken."""
+
+    __tablename__ = "send_slot"
+    __table_args__ = (Index("ix_send_slot_method_at", "method", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    method: str = Field(max_length=64)
+    at: float
 
 
 class OutboxRecipient(SQLModel, table=True):

@@ -7,6 +7,7 @@ row whose lease runs out and is picked up again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -15,16 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, update
+from sqlalchemy import String, cast, delete, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain.outbox import MessageKind
 from bot.domain.outbox import keys as outbox_keys
 from bot.domain.privacy import names_id, scrub_id
 from storage.db import insert_once
-from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus, OutboxSubject
+from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus, OutboxSubject, SendRate, SendSlot
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +104,16 @@ class Addressed:
     channel: str | None
 
 
+def conversation_of(channel: str | None, users: Sequence[str]) -> str:
+    """The conversation a message goes to, as an opaque digest: the channel, or the set of people whose (group)
+    DM it is. A digest rather than the ids, so a waiting row names nobody beyond its recipient rows."""
+    parts = [channel] if channel else list(users)
+    return hashlib.blake2b("\n".join(sorted(parts)).encode(), digest_size=12).hexdigest()
+
+
 def _row(draft: Draft, now: datetime) -> dict[str, Any]:
     return {
+        "conversation": conversation_of(draft.channel, draft.users),
         "key": draft.key,
         "kind": draft.kind,
         "target_channel": draft.channel,
@@ -161,7 +171,9 @@ def retarget(*, session: Session, channel: str, users: Sequence[str], pairing_id
     )
     for row in rows:
         assert row.id is not None
-        row.target_channel = None
+        # `channel` may hold a conversation opened for the old group: the new one is opened afresh.
+        row.target_channel, row.channel = None, None
+        row.conversation = conversation_of(None, users)
         session.add(row)
         for position, user_id in enumerate(users):
             session.add(OutboxRecipient(message_id=row.id, user_id=user_id, position=position))
@@ -181,6 +193,18 @@ def deliveries(*, session: Session, keys: Sequence[str]) -> dict[str, tuple[Outb
     return found
 
 
+def outcomes(*, session: Session, keys: Sequence[str]) -> dict[str, tuple[OutboxStatus, str | None]]:
+    """Where each of these messages stands, with why Slack refused it when it did."""
+    found: dict[str, tuple[OutboxStatus, str | None]] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), 500):
+        query = select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.last_error).where(
+            col(OutboxMessage.key).in_(wanted[start : start + 500])
+        )
+        found.update({key: (OutboxStatus(status), error) for key, status, error in session.exec(query)})
+    return found
+
+
 def message_by_key(*, session: Session, key: str) -> OutboxMessage | None:
     return session.exec(select(OutboxMessage).where(col(OutboxMessage.key) == key)).first()
 
@@ -195,6 +219,8 @@ def revise(*, session: Session, key: str, text: str, blocks: list[dict[str, Any]
     if row.status != OutboxStatus.SENDING:
         # A row being sent right now stays leased: its sender sees the new revision and leaves it pending.
         row.status, row.not_before, row.attempts = OutboxStatus.PENDING, now, 0
+        assert row.id is not None
+        row.conversation = conversation_of(row.target_channel, recipients(session=session, message_id=row.id))
     session.add(row)
     session.flush()
     return True
@@ -226,14 +252,38 @@ class Claim:
 
 def claim_due(*, session: Session, now: datetime, limit: int = 50, keys: Sequence[str] | None = None) -> list[Claim]:
     """Lease up to `limit` due messages to this caller (commit to make the lease stick); answers to what someone
-    just did come first."""
+    just did come first.
+
+    At most one message per conversation is ever leased, by any process: a conversation with a message in
+    flight gives none, and otherwise only its oldest due message, so each conversation gets its messages in the
+    order they were queued while different conversations go out side by side. (Asked for `keys`, the answer
+    to what someone just did may pass an older message, not asked for, still waiting for the same person; never
+    one in flight.)
+    """
+    other = aliased(OutboxMessage)
+    in_flight = (col(other.status) == OutboxStatus.SENDING) & (col(other.claimed_until) >= now)
+    due_other = or_(
+        (col(other.status) == OutboxStatus.PENDING) & (col(other.not_before) <= now),
+        (col(other.status) == OutboxStatus.SENDING) & (col(other.claimed_until) < now),
+    )
+    earlier = due_other & (col(other.id) < col(OutboxMessage.id))
+    if keys is not None:
+        earlier = earlier & col(other.key).in_(list(keys))
+    ahead = or_(in_flight, earlier)
+    blocked = exists().where(
+        col(other.conversation) == col(OutboxMessage.conversation),
+        col(other.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        col(other.id) != col(OutboxMessage.id),
+        ahead,
+    )
     query = (
         select(OutboxMessage)
         .where(
             or_(
                 (col(OutboxMessage.status) == OutboxStatus.PENDING) & (col(OutboxMessage.not_before) <= now),
                 (col(OutboxMessage.status) == OutboxStatus.SENDING) & (col(OutboxMessage.claimed_until) < now),
-            )
+            ),
+            ~blocked,
         )
         .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
@@ -268,6 +318,42 @@ def hold(*, session: Session, claim: Claim, now: datetime) -> bool:
     return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
+def renew(*, session: Session, claims: Sequence[Claim], now: datetime) -> set[int]:
+    """Extend the leases of claims still held (waiting their turn at Slack's rate limits); returns the message
+    ids still this sender's. A lost one must not be sent."""
+    kept: set[int] = set()
+    by_token: dict[str, list[int]] = {}
+    for claim in claims:
+        by_token.setdefault(claim.token, []).append(claim.message_id)
+    for token, ids in by_token.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id).in_(chunk),
+                    col(OutboxMessage.claim_token) == token,
+                    col(OutboxMessage.status) == OutboxStatus.SENDING,
+                )
+                .values(claimed_until=now + LEASE)
+            )
+            held = select(OutboxMessage.id).where(
+                col(OutboxMessage.id).in_(chunk), col(OutboxMessage.claim_token) == token
+            )
+            kept.update(i for i in session.exec(held) if i is not None)
+    return kept
+
+
+def remember_channel(*, session: Session, claim: Claim, channel: str) -> None:
+    """Keep the conversation Slack opened for a group's message, so a retry (after a 429 or a 500) posts to it
+    without opening it again."""
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == claim.message_id, col(OutboxMessage.claim_token) == claim.token)
+        .values(channel=channel)
+    )
+
+
 def _held(session: Session, claim: Claim) -> OutboxMessage | None:
     """The row, locked, if `claim` still holds it; None (and a log line) when another sender took it over."""
     row = session.exec(
@@ -294,7 +380,7 @@ def mark_sent(*, session: Session, claim: Claim, channel: str, ts: str, now: dat
         session.add(row)
         return
     row.text, row.blocks, row.attachment = "", [], None
-    row.status = OutboxStatus.SENT
+    row.status, row.conversation = OutboxStatus.SENT, None
     session.add(row)
     if row.kind.forget_recipients_when_sent:
         session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == claim.message_id))
@@ -306,7 +392,7 @@ def cancel(*, session: Session, claim: Claim) -> None:
     if row is None:
         return
     row.status, row.claimed_until, row.claim_token = OutboxStatus.CANCELLED, None, None
-    row.text, row.blocks, row.attachment = "", [], None
+    row.text, row.blocks, row.attachment, row.conversation = "", [], None, None
     session.add(row)
 
 
@@ -318,7 +404,7 @@ def mark_undeliverable(*, session: Session, claim: Claim, error: str) -> bool:
         return False
     row.status, row.claimed_until, row.claim_token = OutboxStatus.FAILED, None, None
     row.last_error = error[:500]
-    row.text, row.blocks, row.attachment = "", [], None
+    row.text, row.blocks, row.attachment, row.conversation = "", [], None, None
     session.add(row)
     if row.kind.forget_recipients_when_sent:
         session.execute(delete(OutboxRecipient).where(col(OutboxRecipient.message_id) == claim.message_id))
@@ -335,7 +421,7 @@ def cancel_pending(*, session: Session, kind: MessageKind, pairing_id: int, keep
             col(OutboxMessage.status) == OutboxStatus.PENDING,
             col(OutboxMessage.key).not_in(list(keep)),
         )
-        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None)
+        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None, conversation=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -375,7 +461,7 @@ def cancel_pending_prefixed(*, session: Session, prefix: str, keep: Sequence[str
             col(OutboxMessage.status) == OutboxStatus.PENDING,
             col(OutboxMessage.key).not_in(list(keep)),
         )
-        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None)
+        .values(status=OutboxStatus.CANCELLED, text="", blocks=[], attachment=None, conversation=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -529,3 +615,36 @@ def upsert_ignore(session: Session, table: Any, unique: str) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql_insert(table).on_conflict_do_nothing(index_elements=[unique])
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=[unique])
+
+
+def take_slot(*, session: Session, method: str, per_window: int, window: float, now: float) -> float:
+    """Take one call of `method` from the budget every sending process shares: 0.0 when taken (call Slack now),
+    else how many seconds until one frees up (nothing taken).
+
+    Slack counts calls per method in a sliding window (`per_window` calls in any `window` seconds), so this keeps
+    the calls made in the last window and lets a call through while there are fewer than that. The method's
+    row is locked first (row lock on PostgreSQL, the write lock on SQLite), so counting and taking are one step
+    for every process. `now` is wall-clock epoch seconds, the same on every machine.
+    """
+    session.execute(upsert_ignore(session, SendRate, "method").values(method=method, paused_until=0.0))
+    rate = session.exec(select(SendRate).where(col(SendRate.method) == method).with_for_update()).one()
+    if rate.paused_until > now:
+        return rate.paused_until - now
+    session.execute(delete(SendSlot).where(col(SendSlot.method) == method, col(SendSlot.at) <= now - window))
+    taken = list(session.exec(select(SendSlot.at).where(col(SendSlot.method) == method).order_by(col(SendSlot.at))))
+    if len(taken) < per_window:
+        session.add(SendSlot(method=method, at=now))
+        session.flush()
+        return 0.0
+    # The oldest call that must leave the window before one more fits.
+    return max(0.001, taken[len(taken) - per_window] + window - now)
+
+
+def pause_method(*, session: Session, method: str, until: float) -> None:
+    """Slack answered 429 with Retry-After: no process calls `method` again before `until` (epoch seconds)."""
+    session.execute(upsert_ignore(session, SendRate, "method").values(method=method, paused_until=0.0))
+    session.execute(
+        update(SendRate)
+        .where(col(SendRate.method) == method, col(SendRate.paused_until) < until)
+        .values(paused_until=until)
+    )

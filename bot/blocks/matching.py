@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from slack_sdk.models.blocks import (
@@ -79,6 +80,7 @@ def preview(
     sent: int | None = None,
     score_gap: float | None = None,
     total_score: float = 0.0,
+    progress: RoundProgress | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The lead's review of a round: each pair with its score and reasons, who waits and why, and buttons."""
     live = [p for p in pairings if p.status != PairingStatus.DROPPED]
@@ -90,7 +92,9 @@ def preview(
     if status == RoundStatus.APPROVED:
         title = "Matches approved"
         headline = f":white_check_mark: Approved by <@{decided_by}>: {summary}."
-        if sent is None:
+        if progress is not None:
+            headline += " " + progress_text(progress)
+        elif sent is None:
             headline += " Sending the introductions, mentor guides and waitlist notes…"
         else:
             headline += f" {sent} messages sent (introductions, mentor guides, waitlist notes)."
@@ -167,6 +171,50 @@ def preview(
             )
         )
     return f"{title}: {summary}", _dicts(blocks)
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How far an approved round's messages have gone out."""
+
+    sent: int
+    total: int
+    done: bool = False
+    failed: Mapping[str, int] = field(default_factory=dict)  # Slack's refusal -> how many messages
+    waiting: int = 0  # not sent yet: the scheduler keeps trying
+
+
+# Slack's refusals, in the words a lead can act on.
+_WHY = {
+    "account_inactive": "the person's Slack account is deactivated",
+    "user_disabled": "the person's Slack account is deactivated",
+    "user_not_found": "the person is not in this workspace any more",
+    "cannot_dm_bot": "the person doesn't let the app message them",
+    "channel_not_found": "the conversation is gone",
+    "is_archived": "the conversation is archived",
+    "not_in_channel": "the app is not in the conversation",
+    "user_not_visible": "the app can't see the person",
+    "too_many_users": "the group is too large for a group DM",
+}
+
+
+def progress_text(progress: RoundProgress) -> str:
+    """'Sent 340 of 1,200 messages…' while a round goes out; at the end, what could not be sent and why."""
+    what = "introductions, mentor guides and waitlist notes"
+    if not progress.done:
+        return f"Sent {progress.sent:,} of {progress.total:,} messages ({what})…"
+    if progress.sent == progress.total:
+        return f"All {progress.total:,} messages sent ({what})."
+    text = f"{progress.sent:,} of {progress.total:,} messages sent ({what})."
+    if progress.failed:
+        reasons = "; ".join(
+            f"{count:,} because {_WHY.get(error, f'Slack said {error}')}"
+            for error, count in sorted(progress.failed.items(), key=lambda item: (-item[1], item[0]))
+        )
+        text += f" {sum(progress.failed.values()):,} could not be sent: {reasons}."
+    if progress.waiting:
+        text += f" {progress.waiting:,} not sent yet: Slack was unavailable, and they are retried automatically."
+    return text
 
 
 def _name(people: dict[str, Any], user_id: str) -> str:

@@ -14,7 +14,21 @@ import enum
 from collections.abc import Sequence
 from datetime import date, datetime
 
-__all__ = ["MessageKind", "keys"]
+__all__ = ["RATE_WINDOW", "SEND_RATES", "MessageKind", "keys"]
+
+# Slack's budget per Web API method the sender calls: calls in any `RATE_WINDOW` seconds, per workspace and app
+# (docs.slack.dev/apis/web-api/rate-limits: Tier 2 20+, Tier 3 50+, Tier 4 100+ a minute; chat.postMessage is
+# special: about one a second per conversation and "several hundred a minute" per workspace, for which 300 is
+# our figure, as the fake Slack's). A test checks these against the fake's contract, derived from the oracles.
+SEND_RATES: dict[str, int] = {
+    "conversations.open": 50,
+    "chat.postMessage": 300,
+    "chat.update": 50,
+    "users.info": 100,
+    "files.getUploadURLExternal": 100,
+    "files.completeUploadExternal": 100,
+}
+RATE_WINDOW = 60.0
 
 
 class MessageKind(enum.StrEnum):

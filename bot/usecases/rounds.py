@@ -7,9 +7,11 @@ What happens when a lead clicks Approve, in order (each step in this module unle
    marks the rest active;
 3. it writes the introductions, first-time mentor guides and waitlist notes to the outbox (`_round_messages`),
    all in that one transaction, and returns;
-4. the handler updates the lead's preview (`show_preview`, itself an outbox message edited in place) and asks
-   `bot.usecases.delivery.deliver` to send; anything Slack refuses stays queued and the scheduler's tick
-   retries it, so a round interrupted half-way resumes where it stopped and nothing goes out twice.
+4. `send_round` updates the lead's preview (`show_preview`, itself an outbox message edited in place) and asks
+   `bot.usecases.delivery.deliver` to send, at Slack's pace: the preview says how many went out every few
+   seconds ("Sent 340 of 1,200 messages…") and, at the end, what could not be sent and why. Anything Slack
+   refuses for now stays queued and the scheduler's tick retries it, so a round interrupted half-way resumes
+   where it stopped and nothing goes out twice.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.blocks import matching as views
@@ -30,11 +34,12 @@ from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence, Seniority, Status, current_status
 from bot.domain.rounds import Load, PairingStatus, RoundStatus
 from bot.domain.timezones import utc_offset_minutes
+from bot.usecases.delivery import DeliveryReport, Limiter, deliver
 from bot.usecases.errors import RoundDecided
 from bot.usecases.services import Services
 from storage.db import session_scope
-from storage.models import MatchRound, Pairing, Participant
-from storage.outbox import Draft, enqueue, replace
+from storage.models import MatchRound, OutboxStatus, Pairing, Participant
+from storage.outbox import Draft, enqueue, outcomes, replace
 from storage.pairings import (
     NewPair,
     NewUnmatched,
@@ -247,6 +252,7 @@ class Approval:
     approved_now: bool
     view: RoundView
     withdrawn: list[str]  # why pairs of the draft were not introduced after all, for the lead
+    keys: list[str] = field(default_factory=list)  # the round's messages, queued by this approval
 
 
 def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
@@ -255,6 +261,7 @@ def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
     now = services.clock()
     withdrawn: list[tuple[Pairing, str]] = []
     pairings: list[Pairing] = []
+    queued: list[str] = []
     with session_scope(services.engine) as session:
         won = decide_round(session=session, round_id=round_id, status=RoundStatus.APPROVED, by=lead_id, now=now)
         if won:
@@ -267,8 +274,50 @@ def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
         view = _view(session, round_id)
         if won:
             for draft in _round_messages(services, session, view, pairings, now=now, withdrawn=withdrawn):
-                enqueue(session=session, draft=draft, now=now)
-    return Approval(approved_now=won, view=view, withdrawn=[why for _, why in withdrawn])
+                if enqueue(session=session, draft=draft, now=now):
+                    queued.append(draft.key)
+    return Approval(approved_now=won, view=view, withdrawn=[why for _, why in withdrawn], keys=queued)
+
+
+# Seconds between updates of the lead's preview while a round goes out (chat.update is Tier 3: 50 a minute).
+PROGRESS_EVERY = 5.0
+
+
+def send_round(
+    services: Services, client: WebClient, approval: Approval, *, limiter: Limiter | None = None
+) -> DeliveryReport:
+    """Send what an approval queued, keeping its lead's preview up to date: how many went out, at most every
+    `PROGRESS_EVERY` seconds, then what could not be sent and why. Returns the delivery's totals."""
+    view, keys = approval.view, approval.keys
+    show_preview(services, view)
+    last, shown = time.monotonic(), views.RoundProgress(sent=0, total=len(keys))
+
+    def progress(_: DeliveryReport) -> None:
+        nonlocal last, shown
+        if time.monotonic() - last < PROGRESS_EVERY:
+            return
+        last = time.monotonic()
+        now = round_progress(services, keys, done=False)
+        # Only news: the preview's own edit settling must not call for another edit of the same text.
+        if now.sent != shown.sent:
+            shown = now
+            # The preview is an outbox message too: the delivery under way edits it next, ahead of the backlog.
+            show_preview(services, view, progress=now)
+
+    report = deliver(services, client, progress=progress, limiter=limiter)
+    preview_key = show_preview(services, view, progress=round_progress(services, keys, done=True))
+    deliver(services, client, keys=[preview_key], limiter=limiter)
+    return report
+
+
+def round_progress(services: Services, keys: Sequence[str], *, done: bool) -> views.RoundProgress:
+    """How far these messages have gone out, from the outbox."""
+    with session_scope(services.engine) as session:
+        standing = outcomes(session=session, keys=keys)
+    sent = sum(1 for status, _ in standing.values() if status is OutboxStatus.SENT)
+    failed = Counter(error or "unknown_error" for status, error in standing.values() if status is OutboxStatus.FAILED)
+    waiting = sum(1 for status, _ in standing.values() if status in (OutboxStatus.PENDING, OutboxStatus.SENDING))
+    return views.RoundProgress(sent=sent, total=len(keys), done=done, failed=failed, waiting=waiting)
 
 
 def _no_longer_possible(session: Session, proposed: list[Pairing], *, now: datetime) -> list[tuple[Pairing, str]]:
@@ -362,7 +411,9 @@ def _round_messages(
     return drafts
 
 
-def show_preview(services: Services, view: RoundView, *, sent: int | None = None) -> str:
+def show_preview(
+    services: Services, view: RoundView, *, sent: int | None = None, progress: views.RoundProgress | None = None
+) -> str:
     """Queue the round's preview for its lead: posted the first time, edited in place after. Returns its key."""
     round_id = view.round.id
     assert round_id is not None
@@ -376,6 +427,7 @@ def show_preview(services: Services, view: RoundView, *, sent: int | None = None
         sent=sent,
         score_gap=view.round.score_gap,
         total_score=view.round.total_score,
+        progress=progress,
     )
     key = keys.preview(round_id)
     draft = Draft(key=key, kind=MessageKind.PREVIEW, users=[view.round.lead_id], text=text, blocks=blocks)

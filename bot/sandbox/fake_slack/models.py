@@ -83,6 +83,7 @@ class Call:
         status: HTTP status.
         time: When it arrived (fake clock, epoch seconds).
         content_type: The request's content type.
+        retry_after: The ``Retry-After`` seconds a 429 answer carried.
     """
 
     method: str
@@ -91,6 +92,7 @@ class Call:
     status: int
     time: float
     content_type: str = ""
+    retry_after: int | None = None
 
     @property
     def ok(self) -> bool:

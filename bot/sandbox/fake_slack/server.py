@@ -161,6 +161,7 @@ class FakeSlack:
         bot_name: str = "turnabout",
         verification_token: str = "fake-verification-token",
         rate_limits: bool = True,
+        latency: float = 0.0,
         trigger_ttl: float | None = None,
         ack_timeout: float | None = None,
         auto_settle: bool = True,
@@ -191,7 +192,9 @@ class FakeSlack:
             bot_id: The bot's ``B...`` id.
             bot_name: The bot user's handle.
             verification_token: Legacy ``token`` field of payloads.
-            rate_limits: Enforce the contract's rate-limit tiers (answer 429).
+            rate_limits: Enforce the contract's rate-limit tiers (answer 429 with ``Retry-After``).
+            latency: Seconds every Web API call takes before its answer (a call is counted, for the rate limits
+                and in :attr:`calls`, when it arrives), to measure a sender against Slack's round trips.
             trigger_ttl: Seconds a trigger_id stays valid (contract: 3).
             ack_timeout: Seconds the app has to answer a request or acknowledge an envelope (contract: 3).
             auto_settle: Actor actions wait for the app's follow-up Web API calls before returning.
@@ -213,6 +216,7 @@ class FakeSlack:
         self.signing_secret = signing_secret
         self.verification_token = verification_token
         self.rate_limits = rate_limits
+        self.latency = latency
         self.trigger_ttl = float(trigger_ttl if trigger_ttl is not None else behaviour["trigger_ttl_seconds"])
         self.ack_timeout = float(ack_timeout if ack_timeout is not None else behaviour["ack_timeout_seconds"])
         self.auto_settle = auto_settle
@@ -479,6 +483,44 @@ class FakeSlack:
         with self.workspace.lock:
             return [c for c in self.calls if c.method == method]
 
+    def most_in_window(self, method: str, window: float = 60.0) -> int:
+        """The most calls to `method` Slack accepted (anything but a 429) in any `window` seconds, by arrival:
+        what Slack's own sliding window saw at its fullest, to compare with the method's tier.
+
+        Args:
+            method: Method name.
+            window: Window length in seconds.
+
+        Returns:
+            The largest count.
+        """
+        times = sorted(c.time for c in self.calls_to(method) if c.status != 429)
+        most, first = 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - window:
+                first += 1
+            most = max(most, last - first + 1)
+        return most
+
+    def per_minute(self, method: str, since: float | None = None) -> list[int]:
+        """Accepted calls to `method` in each whole minute since `since` (default: its first call).
+
+        Args:
+            method: Method name.
+            since: Start of the first minute (fake clock, epoch seconds).
+
+        Returns:
+            One count per minute, oldest first.
+        """
+        times = [c.time for c in self.calls_to(method) if c.status != 429]
+        if not times:
+            return []
+        start = min(times) if since is None else since
+        counts = [0] * (int((max(times) - start) // 60) + 1)
+        for at in times:
+            counts[int((at - start) // 60)] += 1
+        return counts
+
     def _violation(self, text: str) -> None:
         with self.workspace.lock:
             self.violations.append(text)
@@ -686,10 +728,13 @@ class FakeSlack:
                 return _Reply(fault.status, json.dumps(body).encode(), headers=extra)
 
         status, body, extra_headers = self._api_answer(method, args, token, in_header, parse_error, json_body, now)
-        self._record(method, args, body, status, now, content_type)
+        retry_after = extra_headers.get("Retry-After")
+        self._record(method, args, body, status, now, content_type, int(retry_after) if retry_after else None)
         if not body.get("ok"):
             with self.workspace.lock:
                 self.workspace.log("api_error", f"(app called {method}: {body.get('error')})", method=method)
+        if self.latency:
+            time.sleep(self.latency)  # the server is threaded: other calls are served meanwhile
         return _Reply(status, json.dumps(body).encode(), headers=extra_headers)
 
     def _api_answer(
@@ -755,9 +800,18 @@ class FakeSlack:
             return "invalid_auth"
         return None
 
-    def _record(self, method: str, args: JSON, body: JSON, status: int, now: float, content_type: str) -> None:
+    def _record(
+        self,
+        method: str,
+        args: JSON,
+        body: JSON,
+        status: int,
+        now: float,
+        content_type: str,
+        retry_after: int | None = None,
+    ) -> None:
         with self.workspace.lock:
-            self.calls.append(Call(method, args, body, status, now, content_type))
+            self.calls.append(Call(method, args, body, status, now, content_type, retry_after))
 
     # -- file upload URLs ------------------------------------------------------------------------
 
