@@ -78,6 +78,10 @@ def read_profile(*, engine: Engine, user_id: str) -> StoredProfile | None:
     """
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # One SELECT needs no transaction, and psycopg's BEGIN and the pool's ROLLBACK are two more round
+                # trips. (SQLite's driver begins none for a SELECT, and switching its mode costs more than that.)
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             row = connection.execute(_PROFILE, {"user_id": user_id}).first()
     except (OperationalError, InterfaceError) as error:
         log.warning("database unavailable: %s", str(error.orig or error).strip().splitlines()[0][:200])

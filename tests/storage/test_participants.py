@@ -135,3 +135,19 @@ def test_read_profile_says_the_store_is_down_as_sessions_do(tmp_path: Path) -> N
     engine = make_engine(f"sqlite:///{tmp_path}")
     with pytest.raises(StoreUnavailable):
         read_profile(engine=engine, user_id="U0PRIYA")
+
+
+def test_sessions_after_read_profile_are_still_transactions(engine: Engine) -> None:
+    # read_profile reads in autocommit on PostgreSQL; the pooled connection must not keep that for the next user.
+    with session_scope(engine) as session:
+        upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+    for _ in range(3):  # the pool hands the same connection back
+        read_profile(engine=engine, user_id="U0PRIYA")
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        participant = get_participant(session=session, user_id="U0PRIYA")
+        assert participant is not None
+        pause_participant(session=session, participant=participant, until=NOW + timedelta(weeks=2), now=NOW)
+        session.flush()
+        raise RuntimeError("the use case failed after writing")
+    profile = read_profile(engine=engine, user_id="U0PRIYA")
+    assert profile is not None and profile.status is Status.ACTIVE
