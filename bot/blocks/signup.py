@@ -321,8 +321,23 @@ class _Template:
     options: dict[str, dict[str, dict[str, Any]]]  # block id -> option value -> the option's JSON, in menu order
 
 
-@functools.lru_cache(maxsize=4)
+# The catalogue the last template was for: the app has one for its lifetime, and recognising it by identity skips
+# hashing its every topic on each call (the content-keyed cache below stays the authority).
+_last: tuple[Catalogue, _Template] | None = None
+
+
 def _template(catalogue: Catalogue) -> _Template:
+    global _last
+    last = _last
+    if last is not None and last[0] is catalogue:
+        return last[1]
+    template = _build_template(catalogue)
+    _last = (catalogue, template)
+    return template
+
+
+@functools.lru_cache(maxsize=4)
+def _build_template(catalogue: Catalogue) -> _Template:
     """Built once per catalogue (the cache is keyed by its content), from the models, so Slack's limits are checked
     once too."""
     blank = signup_modal(catalogue).to_dict()
