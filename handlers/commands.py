@@ -26,7 +26,7 @@ from bot.blocks.messages import (
     not_joined_blocks,
     status_blocks,
 )
-from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, parse_pause_weeks
+from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, current_status, parse_pause_weeks
 from bot.usecases import bookings, leads, membership, pairs, privacy, reports, rounds, sessions
 from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.home import refresh_home
@@ -35,6 +35,7 @@ from handlers.bookings import open_schedule_form, schedule_reply
 from handlers.common import deliver_now
 from handlers.membership import open_view, signup_view
 from handlers.rounds import show
+from storage.participants import read_profile
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,14 @@ def _join(call: Call) -> None:
 
 
 def _status(call: Call) -> None:
-    snap = membership.snapshot(call.services, call.user_id)
-    if snap.profile is None:
+    # Read-only and answered in the ack, so the one indexed lookup, without an ORM session (see `read_profile`).
+    profile = read_profile(engine=call.services.engine, user_id=call.user_id)
+    status = current_status(profile, call.services.clock())
+    if profile is None:
         call.ack(text=replies.NOT_JOINED, blocks=not_joined_blocks())
         return
-    blocks = status_blocks(
-        status=snap.status, profile=snap.profile, catalogue=call.services.catalogue, paused_until=snap.paused_until
-    )
+    paused_until = profile.paused_until if status is Status.PAUSED else None
+    blocks = status_blocks(status=status, profile=profile, catalogue=call.services.catalogue, paused_until=paused_until)
     call.ack(text="Your reverse mentoring status", blocks=blocks)
 
 

@@ -9,7 +9,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.blocks import replies
@@ -33,15 +34,25 @@ class StaleAction(UseCaseError):
     """A button whose value isn't one we could have written (forged, or from a much older version)."""
 
 
+class ProvideServices(Middleware):
+    """Puts the services in every request's context, from where Bolt passes them to listeners that name them.
+
+    A `Middleware` subclass rather than a function: Bolt calls a function middleware through the same argument
+    injection as a listener (every payload view built, every argument name matched) on each request, for what is
+    one dictionary assignment.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        req.context["services"] = self.services
+        return next()
+
+
 def install(app: App, services: Services) -> None:
-    """Make `services` a listener argument (Bolt passes context keys to listeners that name them), and answer
-    whatever a listener could not finish."""
-
-    @app.middleware
-    def provide_services(context: BoltContext, next_: Callable[[], BoltResponse]) -> BoltResponse:
-        context["services"] = services
-        return next_()
-
+    """Make `services` a listener argument, and answer whatever a listener could not finish."""
+    app.middleware(ProvideServices(services))
     app.error(on_error)
 
 

@@ -10,16 +10,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
-from bot.blocks import ids, replies
+from bot.blocks import ids, replies, signup
 from bot.blocks.messages import leave_modal, left_text, pause_modal
-from bot.blocks.signup import errors_for_blocks, read_signup, signup_modal
-from bot.domain.people import Status, parse_pause_weeks, validate_signup
+from bot.blocks.signup import errors_for_blocks, read_signup
+from bot.domain.people import Status, current_status, parse_pause_weeks, validate_signup
 from bot.usecases import membership
 from bot.usecases.errors import NotJoined
 from bot.usecases.home import publish_home, refresh_home
 from bot.usecases.services import Services
 from handlers.common import deliver_now
-from storage.participants import SlackIdentity
+from storage.participants import SlackIdentity, read_profile
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def on_user_change(event: dict[str, Any], client: WebClient, services: Services)
 # Shared with the slash command.
 
 
-def open_view(client: WebClient, trigger_id: str, view: View) -> bool:
+def open_view(client: WebClient, trigger_id: str, view: View | dict[str, Any]) -> bool:
     """Open a modal; False when Slack refused (usually a trigger that expired after 3 seconds)."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -180,12 +180,16 @@ def open_view(client: WebClient, trigger_id: str, view: View) -> bool:
     return True
 
 
-def signup_view(services: Services, user_id: str) -> View:
-    """The sign-up modal, filled in with what this person answered before."""
-    snap = membership.snapshot(services, user_id)
+def signup_view(services: Services, user_id: str) -> dict[str, Any]:
+    """The sign-up modal, filled in with what this person answered before.
+
+    Slack gives 3 seconds to open it and the person is waiting, so this is the one indexed lookup and the cached
+    modal with their answers put in (`bot.blocks.signup.signup_view`).
+    """
+    profile = read_profile(engine=services.engine, user_id=user_id)
     # People who left and come back see their old answers: rejoining should take seconds.
-    profile = snap.profile if snap.status is not Status.NOT_JOINED else None
-    return signup_modal(services.catalogue, profile)
+    known = current_status(profile, services.clock()) is not Status.NOT_JOINED
+    return signup.signup_view(services.catalogue, profile if known else None)
 
 
 def fetch_identity(client: WebClient, *, user_id: str, team_id: str) -> SlackIdentity:

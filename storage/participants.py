@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
+from sqlalchemy import Engine, bindparam
+from sqlalchemy import select as core_select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from bot.domain.people import Role, SignupForm, Status
-from storage.db import insert_once
+from bot.domain.people import Cadence, Role, Seniority, SignupForm, Status
+from storage.db import StoreUnavailable, insert_once
 from storage.models import Participant, PauseInterval
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,8 +30,63 @@ class SlackIdentity:
     tz: str
 
 
+# Built once: composing the expression and its cache key on every call cost more than running it, and this is
+# the query behind nearly every click and command.
+_BY_USER_ID = select(Participant).where(col(Participant.slack_user_id) == bindparam("user_id"))
+
+
 def get_participant(*, session: Session, user_id: str) -> Participant | None:
-    return session.exec(select(Participant).where(Participant.slack_user_id == user_id)).first()
+    return session.exec(_BY_USER_ID, params={"user_id": user_id}).first()
+
+
+@dataclass(slots=True)
+class StoredProfile:
+    """A person's answers and standing as stored, detached from any session: what `/mentoring join` pre-fills and
+    `status` shows. (Not frozen: the builders' `ProfileLike` protocol, which ORM rows fit, declares plain
+    attributes.)"""
+
+    slack_user_id: str
+    name: str
+    tz: str
+    is_mentor: bool
+    is_mentee: bool
+    teach_topics: list[str]
+    learn_topics: list[str]
+    seniority: Seniority
+    department: str
+    cadence: Cadence
+    capacity: int
+    goals: str
+    manager_id: str | None
+    sponsor_id: str | None
+    do_not_match: list[str]
+    status: Status
+    paused_until: datetime | None
+
+
+_PROFILE = core_select(*(getattr(Participant, f.name) for f in fields(StoredProfile))).where(
+    col(Participant.slack_user_id) == bindparam("user_id")
+)
+
+
+def read_profile(*, engine: Engine, user_id: str) -> StoredProfile | None:
+    """One person's profile by Slack id, or None: one lookup on the unique index, for the answers Slack waits on.
+
+    A plain connection and a Core select, not an ORM session: nothing is written, and the session's unit of
+    work and identity map cost four times the query itself, on every `/mentoring join` and `status`. Connection
+    failures become `StoreUnavailable`, as `storage.db.session_scope` makes them.
+    """
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # One SELECT needs no transaction, and psycopg's BEGIN and the pool's ROLLBACK are two more round
+                # trips. (SQLite's driver begins none for a SELECT, and switching its mode costs more than that.)
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = connection.execute(_PROFILE, {"user_id": user_id}).first()
+    except (OperationalError, InterfaceError) as error:
+        log.warning("database unavailable: %s", str(error.orig or error).strip().splitlines()[0][:200])
+        raise StoreUnavailable from error
+    return None if row is None else StoredProfile(**row._mapping)
 
 
 def upsert_participant(

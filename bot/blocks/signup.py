@@ -1,7 +1,16 @@
-"""The sign-up modal: building it (blank or pre-filled) and reading a submission back."""
+"""The sign-up modal: building it (blank or pre-filled) and reading a submission back.
+
+`signup_modal` builds the modal from `slack_sdk` models, which check Slack's limits as they serialise. That costs
+milliseconds per call (about four times what Bolt spends on a whole request), and almost all of it is the part
+that never changes: the questions and the catalogue's menus. So `signup_view`, what the listeners send, builds
+that JSON once per catalogue and per call only puts in the person's previous answers, picked from the same
+`_answers` that `signup_modal` uses. A test keeps the two byte for byte identical.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
@@ -71,6 +80,10 @@ CONSENT_TEXT = (
     "delete it all at once, or we delete it automatically a while after you leave (we'll tell you when)."
 )
 
+CONSENT_VALUE = "yes"
+SUBMIT_JOIN = "Join"
+SUBMIT_EDIT = "Save changes"
+
 _ROLE_OPTIONS = {
     Role.MENTOR: ("I'll share what I know", "Mentor: teach a senior colleague something you know well"),
     Role.MENTEE: ("I want to learn", "Mentee: learn from a colleague with a different view of work"),
@@ -92,23 +105,53 @@ def _topic_groups(catalogue: Catalogue) -> list[OptionGroup]:
     ]
 
 
-def _topic_options(catalogue: Catalogue, chosen: list[str]) -> list[Option] | None:
-    options = [_option(t.id, t.label) for t in catalogue.topics if t.id in chosen]
+def _topic_options(catalogue: Catalogue, chosen: list[str] | None) -> list[Option] | None:
+    options = [_option(t.id, t.label) for t in catalogue.topics if chosen and t.id in chosen]
     return options or None
+
+
+def _answers(profile: ProfileLike | None) -> dict[str, tuple[str, Any]]:
+    """What the modal shows as already answered: the person's previous answers, or the defaults for a newcomer.
+
+    By block id: the element field the answer goes in, and the answer (an option value, option values, a text, a
+    user id or user ids), None for nothing. Enum answers are plain strings: a StrEnum member hashes by its name,
+    so it would miss an option looked up by value.
+    """
+    p = profile
+    role = Role.of(is_mentor=p.is_mentor, is_mentee=p.is_mentee) if p else None
+    return {
+        ids.B_ROLE: ("initial_option", role.value if role else None),
+        ids.B_TEACH: ("initial_options", p.teach_topics if p else None),
+        ids.B_LEARN: ("initial_options", p.learn_topics if p else None),
+        ids.B_SENIORITY: ("initial_option", str(p.seniority) if p else None),
+        ids.B_DEPARTMENT: ("initial_option", p.department if p else None),
+        ids.B_CADENCE: ("initial_option", str(p.cadence) if p else Cadence.BIWEEKLY.value),
+        ids.B_CAPACITY: ("initial_value", str(p.capacity if p and p.capacity else 1)),
+        ids.B_GOALS: ("initial_value", (p.goals or None) if p else None),
+        ids.B_MANAGER: ("initial_user", p.manager_id if p else None),
+        ids.B_SPONSOR: ("initial_user", p.sponsor_id if p else None),
+        ids.B_DO_NOT_MATCH: ("initial_users", (p.do_not_match or None) if p else None),
+        # Someone editing agreed already; they can still untick to see what it covers.
+        ids.B_CONSENT: ("initial_options", [CONSENT_VALUE] if p else None),
+    }
 
 
 def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> View:
     """The sign-up modal, pre-filled from `profile` when someone edits their answers."""
     p = profile
+    answers = _answers(profile)
     role_options = [_option(r.value, text, desc) for r, (text, desc) in _ROLE_OPTIONS.items()]
-    role = Role.of(is_mentor=p.is_mentor, is_mentee=p.is_mentee) if p else None
     seniority_options = [_option(s.value, s.label) for s in Seniority]
     cadence_options = [_option(c.value, c.label) for c in Cadence]
     department_options = [_option(d, d) for d in catalogue.departments]
-    consent = _option("yes", "I agree to this use of my information")
+    consent = _option(CONSENT_VALUE, "I agree to this use of my information")
 
-    def initial(options: list[Option], value: str | None) -> Option | None:
+    def initial(options: list[Option], block_id: str) -> Option | None:
+        value = answers[block_id][1]
         return next((o for o in options if o.value == value), None)
+
+    def answer(block_id: str) -> Any:
+        return answers[block_id][1]
 
     blocks: list[Block] = [
         SectionBlock(
@@ -126,7 +169,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=RadioButtonsElement(
                 action_id=ids.A_VALUE,
                 options=role_options,
-                initial_option=initial(role_options, role.value if role else None),
+                initial_option=initial(role_options, ids.B_ROLE),
             ),
         ),
         InputBlock(
@@ -139,7 +182,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 placeholder="Choose topics",
                 option_groups=_topic_groups(catalogue),
                 max_selected_items=TOPICS_MAX,
-                initial_options=_topic_options(catalogue, p.teach_topics) if p else None,
+                initial_options=_topic_options(catalogue, answer(ids.B_TEACH)),
             ),
         ),
         InputBlock(
@@ -152,7 +195,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 placeholder="Choose topics",
                 option_groups=_topic_groups(catalogue),
                 max_selected_items=TOPICS_MAX,
-                initial_options=_topic_options(catalogue, p.learn_topics) if p else None,
+                initial_options=_topic_options(catalogue, answer(ids.B_LEARN)),
             ),
         ),
         InputBlock(
@@ -162,7 +205,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 action_id=ids.A_VALUE,
                 placeholder="Choose a level",
                 options=seniority_options,
-                initial_option=initial(seniority_options, p.seniority if p else None),
+                initial_option=initial(seniority_options, ids.B_SENIORITY),
             ),
         ),
         InputBlock(
@@ -172,7 +215,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 action_id=ids.A_VALUE,
                 placeholder="Choose a department",
                 options=department_options,
-                initial_option=initial(department_options, p.department if p else None),
+                initial_option=initial(department_options, ids.B_DEPARTMENT),
             ),
         ),
         InputBlock(
@@ -181,7 +224,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=StaticSelectElement(
                 action_id=ids.A_VALUE,
                 options=cadence_options,
-                initial_option=initial(cadence_options, p.cadence if p else Cadence.BIWEEKLY.value),
+                initial_option=initial(cadence_options, ids.B_CADENCE),
             ),
         ),
         InputBlock(
@@ -194,7 +237,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 is_decimal_allowed=False,
                 min_value="1",
                 max_value=str(CAPACITY_MAX),
-                initial_value=str(p.capacity if p and p.capacity else 1),
+                initial_value=answer(ids.B_CAPACITY),
             ),
         ),
         InputBlock(
@@ -206,7 +249,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 multiline=True,
                 max_length=GOALS_MAX,
                 placeholder="e.g. Use AI tools with confidence in my team's planning",
-                initial_value=(p.goals or None) if p else None,
+                initial_value=answer(ids.B_GOALS),
             ),
         ),
         DividerBlock(),
@@ -219,7 +262,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=UserSelectElement(
                 action_id=ids.A_VALUE,
                 placeholder="Choose a person",
-                initial_user=p.manager_id if p else None,
+                initial_user=answer(ids.B_MANAGER),
             ),
         ),
         InputBlock(
@@ -230,7 +273,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=UserSelectElement(
                 action_id=ids.A_VALUE,
                 placeholder="Choose a person",
-                initial_user=p.sponsor_id if p else None,
+                initial_user=answer(ids.B_SPONSOR),
             ),
         ),
         InputBlock(
@@ -242,7 +285,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
                 action_id=ids.A_VALUE,
                 placeholder="Choose people",
                 max_selected_items=DO_NOT_MATCH_MAX,
-                initial_users=(p.do_not_match or None) if p else None,
+                initial_users=answer(ids.B_DO_NOT_MATCH),
             ),
         ),
         DividerBlock(),
@@ -253,8 +296,7 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
             element=CheckboxesElement(
                 action_id=ids.A_VALUE,
                 options=[consent],
-                # Someone editing agreed already; they can still untick to see what it covers.
-                initial_options=[consent] if p else None,
+                initial_options=[consent] if answer(ids.B_CONSENT) else None,
             ),
         ),
         ContextBlock(elements=[MarkdownTextObject(text="Questions? Ask your program lead.")]),
@@ -263,10 +305,79 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
         type="modal",
         callback_id=ids.SIGNUP_VIEW,
         title="Reverse mentoring",
-        submit="Save changes" if p else "Join",
+        submit=SUBMIT_EDIT if p else SUBMIT_JOIN,
         close="Cancel",
         blocks=blocks,
     )
+
+
+@dataclass(frozen=True)
+class _Template:
+    """The modal as Slack's JSON with nothing of anyone's in it, and where each answer goes."""
+
+    blank: dict[str, Any]
+    edit: dict[str, Any]  # the same, with the submit button of someone changing their answers
+    positions: dict[str, int]  # block id -> index in blocks
+    options: dict[str, dict[str, dict[str, Any]]]  # block id -> option value -> the option's JSON, in menu order
+
+
+# The catalogue the last template was for: the app has one for its lifetime, and recognising it by identity skips
+# hashing its every topic on each call (the content-keyed cache below stays the authority).
+_last: tuple[Catalogue, _Template] | None = None
+
+
+def _template(catalogue: Catalogue) -> _Template:
+    global _last
+    last = _last
+    if last is not None and last[0] is catalogue:
+        return last[1]
+    template = _build_template(catalogue)
+    _last = (catalogue, template)
+    return template
+
+
+@functools.lru_cache(maxsize=4)
+def _build_template(catalogue: Catalogue) -> _Template:
+    """Built once per catalogue (the cache is keyed by its content), from the models, so Slack's limits are checked
+    once too."""
+    blank = signup_modal(catalogue).to_dict()
+    positions: dict[str, int] = {}
+    options: dict[str, dict[str, dict[str, Any]]] = {}
+    for index, block in enumerate(blank["blocks"]):
+        if block.get("block_id") not in FIELD_BLOCKS.values():
+            continue
+        positions[block["block_id"]] = index
+        element = block["element"]
+        menu = [o for g in element.get("option_groups", ()) for o in g["options"]] + element.get("options", [])
+        options[block["block_id"]] = {o["value"]: o for o in menu}
+    edit = {**blank, "submit": {**blank["submit"], "text": SUBMIT_EDIT}}
+    return _Template(blank=blank, edit=edit, positions=positions, options=options)
+
+
+def signup_view(catalogue: Catalogue, profile: ProfileLike | None = None) -> dict[str, Any]:
+    """`signup_modal(catalogue, profile).to_dict()`, without building a model per call.
+
+    The result shares its unchanged parts with every other call's: read it (serialise it, send it), never change it.
+    """
+    template = _template(catalogue)
+    if profile is None:
+        return template.blank
+    blocks = list(template.edit["blocks"])
+    for block_id, (field_name, answer) in _answers(profile).items():
+        block = blocks[template.positions[block_id]]
+        element = {k: v for k, v in block["element"].items() if k != field_name}
+        menu = template.options[block_id]
+        value: Any = answer
+        if field_name == "initial_option":
+            value = menu.get(answer) if answer is not None else None
+        elif field_name == "initial_options":
+            chosen = set(answer or ())
+            value = [option for option_value, option in menu.items() if option_value in chosen] or None
+        if value is not None:
+            element[field_name] = value
+        # slack_sdk writes every object's keys in sorted order; keep to it so the bytes are the same.
+        blocks[template.positions[block_id]] = {**block, "element": dict(sorted(element.items()))}
+    return {**template.edit, "blocks": blocks}
 
 
 def read_signup(values: dict[str, dict[str, Any]]) -> SignupForm:

@@ -7,7 +7,7 @@ import pytest
 from bot.blocks import ids, replies
 from bot.domain.people import Status
 from bot.sandbox.local import LocalBot
-from bot.usecases import membership
+from handlers import commands
 from tests.support import join, stored
 
 
@@ -128,7 +128,7 @@ def test_an_unexpected_failure_is_answered_kindly_and_logged_with_its_cause(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(membership, "snapshot", broken)
+    monkeypatch.setattr(commands, "read_profile", broken)  # what `status` reads the person with
     emma = bot.fake.user("U0EMMA")
     result = emma.slash("/mentoring", "status")
     assert result.status == 200, "Slack would show the person 'dispatch_failed'"

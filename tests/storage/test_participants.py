@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from bot.domain.people import Cadence, Role, Seniority, SignupForm, Status
-from storage.db import session_scope
+from storage.db import StoreUnavailable, make_engine, session_scope
 from storage.models import Participant
 from storage.participants import (
     SlackIdentity,
+    StoredProfile,
     expired_pauses,
     get_participant,
     leave_program,
     pause_participant,
+    read_profile,
     upsert_participant,
 )
 from storage.privacy import forget_person
@@ -106,3 +111,43 @@ def test_leave_keeps_or_deletes(engine: Engine) -> None:
         assert not created and again.status == Status.ACTIVE and again.left_at is None
         forget_person(session=session, user_id="U0PRIYA")
     assert count(engine) == 0
+
+
+def test_read_profile_gives_what_the_orm_row_holds(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        upsert_participant(session=session, form=form(role=Role.BOTH), identity=IDENTITY, now=NOW)
+        row = get_participant(session=session, user_id="U0PRIYA")
+        assert row is not None
+        pause_participant(session=session, participant=row, until=NOW + timedelta(weeks=2), now=NOW)
+    with session_scope(engine) as session:
+        row = get_participant(session=session, user_id="U0PRIYA")
+    profile = read_profile(engine=engine, user_id="U0PRIYA")
+    assert row is not None and profile is not None
+    for field in fields(StoredProfile):
+        assert getattr(profile, field.name) == getattr(row, field.name), field.name
+    assert profile.status is Status.PAUSED and profile.paused_until == NOW + timedelta(weeks=2)
+    assert isinstance(profile.seniority, Seniority) and isinstance(profile.cadence, Cadence)
+    assert read_profile(engine=engine, user_id="U0NOBODY") is None
+
+
+def test_read_profile_says_the_store_is_down_as_sessions_do(tmp_path: Path) -> None:
+    # A directory where the database file should be: SQLite cannot open it, as when a server is unreachable.
+    engine = make_engine(f"sqlite:///{tmp_path}")
+    with pytest.raises(StoreUnavailable):
+        read_profile(engine=engine, user_id="U0PRIYA")
+
+
+def test_sessions_after_read_profile_are_still_transactions(engine: Engine) -> None:
+    # read_profile reads in autocommit on PostgreSQL; the pooled connection must not keep that for the next user.
+    with session_scope(engine) as session:
+        upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
+    for _ in range(3):  # the pool hands the same connection back
+        read_profile(engine=engine, user_id="U0PRIYA")
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        participant = get_participant(session=session, user_id="U0PRIYA")
+        assert participant is not None
+        pause_participant(session=session, participant=participant, until=NOW + timedelta(weeks=2), now=NOW)
+        session.flush()
+        raise RuntimeError("the use case failed after writing")
+    profile = read_profile(engine=engine, user_id="U0PRIYA")
+    assert profile is not None and profile.status is Status.ACTIVE
