@@ -50,6 +50,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # The sqlite3 module only opens a transaction before an INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+            # first (`insert_once`) ran outside any transaction and its RELEASE committed for good: a use case
+            # that failed later left that row behind. SQLAlchemy's documented remedy ("Serializable isolation /
+            # Savepoints / Transactional DDL" for pysqlite): the driver does nothing, we emit BEGIN ourselves.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # IMMEDIATE: the write lock is taken (waiting up to busy_timeout) when the transaction starts. A
+            # deferred transaction that reads and then writes can't wait for the lock when another holds it
+            # (SQLite would deadlock), so it fails at once with "database is locked".
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql"):
