@@ -230,8 +230,8 @@ class Prompt(SQLModel, table=True):
         # Ghost detection reads only prompts nobody answered: a small index next to years of answered ones.
         Index(
             "ix_prompt_unanswered",
-            "sent_at",
             "user_id",
+            "sent_at",
             sqlite_where=text("answered_at IS NULL"),
             postgresql_where=text("answered_at IS NULL"),
         ),

@@ -179,16 +179,19 @@ def answer_prompts(*, session: Session, user_id: str, now: datetime) -> None:
 def ghost_candidates(*, session: Session, now: datetime, grace: timedelta, at_least: int) -> list[str]:
     """Active people with at least `at_least` prompts unanswered past their grace period: nobody with fewer can
     have left that many in a row unanswered. Reads only unanswered prompts (a partial index), never history."""
-    query = (
+    # Prompts first, people after: joined the other way round, SQLite (which keeps no statistics) would walk
+    # every active participant to look up their prompts.
+    ignored = (
         select(Prompt.user_id)
-        .join(Participant, col(Participant.slack_user_id) == col(Prompt.user_id))
-        .where(
-            col(Prompt.answered_at).is_(None),
-            col(Prompt.sent_at) <= now - grace,
-            col(Participant.status) == Status.ACTIVE,
-        )
+        .where(col(Prompt.answered_at).is_(None), col(Prompt.sent_at) <= now - grace)
         .group_by(col(Prompt.user_id))
         .having(func.count() >= at_least)
+        .subquery()
+    )
+    query = (
+        select(ignored.c.user_id)
+        .join(Participant, col(Participant.slack_user_id) == ignored.c.user_id)
+        .where(col(Participant.status) == Status.ACTIVE)
     )
     return list(session.exec(query))
 

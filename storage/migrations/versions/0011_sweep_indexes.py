@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_prompt_unanswered",
         "prompt",
-        ["sent_at", "user_id"],
+        ["user_id", "sent_at"],
         sqlite_where=_UNANSWERED,
         postgresql_where=_UNANSWERED,
     )
