@@ -1,8 +1,9 @@
 """The momentum sweep: notice pairs going quiet and act, gently first.
 
-Each run reads only the pairs whose `next_check_at` has come (an index), loads the people involved in one
-query per batch, asks the pure rules in `bot.domain.momentum` what is due, and writes the messages to the outbox
-with keys that name who, what and which episode. Deciding twice is harmless; sending is the outbox's job.
+Each run reads only the pairs whose `next_check_at` has come (an index), in batches: a batch's pairs and their
+people in one query, then its pauses, bookings and ladder deliveries in one query each. It asks the pure rules in
+`bot.domain.momentum` what is due, and writes the messages to the outbox with keys that name who, what and which
+episode, and every pair's new state in one statement. Deciding twice is harmless; sending is the outbox's job.
 """
 
 from __future__ import annotations
@@ -337,7 +338,7 @@ def _drafts(
             cadence=pairing.cadence,
             sessions=batch.sessions_logged(pairing.id),
             started=started,
-            steps_taken=_steps_delivered(batch.session, pairing, episode),
+            steps_taken=_steps_delivered(batch, pairing, episode),
             cancelled_in_a_row=cancellations_in_a_row(
                 session=batch.session, group=[pairing], mentee_id=mentee.slack_user_id
             ),
@@ -395,11 +396,14 @@ def _as_delivered(
     return adjusted
 
 
-def _steps_delivered(session: Session, pairing: Pairing, episode: datetime) -> list[str]:
+def _steps_delivered(batch: Batch, pairing: Pairing, episode: datetime) -> list[str]:
     """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
     paused, or refused by Slack was not tried, whatever the episode recorded."""
     wanted = _step_keys(pairing, episode)
-    states = deliveries(session=session, keys=[k for ks in wanted.values() for k in ks])
+    if episode == pairing.episode_key and pairing.episode_steps:
+        states = batch.deliveries  # the batch has read these keys already (the outbox is written after it)
+    else:
+        states = deliveries(session=batch.session, keys=[k for ks in wanted.values() for k in ks])
     sent = {k for k, (status, _) in states.items() if status == OutboxStatus.SENT}
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
