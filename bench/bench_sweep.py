@@ -13,11 +13,12 @@ pairs; each with the mentee's answered check-in prompt, the table ghost detectio
 
 What a wall time includes: selecting the due pairs, deciding for each (momentum, ladder), writing the outbox
 rows, their recipients, the prompts and every pair's new state, committing, and the pass that pauses ghosts.
-Sending is not timed: it is the outbox sender's job, paced by Slack's rate limits. The peak RSS is
-`resource.getrusage(RUSAGE_SELF).ru_maxrss` of the process that runs the sweeps, and CPU time is that process's
-own (`time.process_time`: on PostgreSQL the server's work is not in it; on a busy machine it shows what the sweep
-costs when the wall time includes waiting for a core) (the interpreter and every
-library included); the program is loaded by another process, in chunks (COPY on PostgreSQL).
+Sending is not timed: it is the outbox sender's job, paced by Slack's rate limits.
+
+The sweeps run in a process started before the program is loaded (by the parent, in chunks; COPY on
+PostgreSQL), so its peak RSS, `resource.getrusage(RUSAGE_SELF).ru_maxrss` (the interpreter and every library
+included), is its own. CPU time is that process's own too (`time.process_time`): on PostgreSQL the server's work
+is not in it; on a busy machine it shows what the sweep costs when the wall time includes waiting for a core.
 """
 
 from __future__ import annotations
@@ -213,7 +214,21 @@ def measure(url: str, pairs: int) -> list[dict[str, Any]]:
     return results
 
 
-def bench_backend(name: str, url: str, pairs: int, history: int) -> list[dict[str, Any]]:
+def start_measurer(pairs: int) -> subprocess.Popen[str]:
+    """The process that will run the sweeps, started before this one loads anything: Linux carries a process's
+    peak RSS over into the programs it starts, so a child started after the load would report the loader's
+    peak as its own. It waits for the database URL on stdin."""
+    return subprocess.Popen(
+        [sys.executable, __file__, "--measure", "--pairs", str(pairs)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def bench_backend(
+    name: str, url: str, pairs: int, history: int, measurer: subprocess.Popen[str]
+) -> list[dict[str, Any]]:
     engine = make_engine(url)
     migrate(engine)
     began = time.perf_counter()
@@ -222,13 +237,10 @@ def bench_backend(name: str, url: str, pairs: int, history: int) -> list[dict[st
     load_s = time.perf_counter() - began
     engine.dispose()
     print(f"  ({name}: loaded {pairs:,} pairs, {history:,} sessions and as many prompts in {load_s:.0f} s)")
-    child = subprocess.run(
-        [sys.executable, __file__, "--measure", url, "--pairs", str(pairs)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return [{"backend": name, **row} for row in json.loads(child.stdout)]
+    out, _ = measurer.communicate(url + "\n")
+    if measurer.returncode != 0:
+        raise RuntimeError(f"{name}: the sweeps failed")
+    return [{"backend": name, **row} for row in json.loads(out)]
 
 
 def main() -> int:
@@ -236,16 +248,19 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=50_000)
     parser.add_argument("--history", type=int, default=500_000, help="past sessions in all (default 500,000)")
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child process's part
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child process's part
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.pairs)))
+        print(json.dumps(measure(sys.stdin.readline().strip(), args.pairs)))
         return 0
+    backends = [b for b in args.backends.split(",") if b in ("sqlite", "postgres")]
+    measurers = {backend: start_measurer(args.pairs) for backend in backends}
     rows: list[dict[str, Any]] = []
     with TemporaryDirectory() as scratch:
-        for backend in args.backends.split(","):
+        for backend in backends:
             if backend == "sqlite":
-                rows += bench_backend("SQLite", f"sqlite:///{Path(scratch) / 'bench.db'}", args.pairs, args.history)
+                url = f"sqlite:///{Path(scratch) / 'bench.db'}"
+                rows += bench_backend("SQLite", url, args.pairs, args.history, measurers[backend])
             elif backend == "postgres":
                 schema = f"bench_{uuid.uuid4().hex[:8]}"
                 admin = make_engine(POSTGRES)
@@ -253,7 +268,7 @@ def main() -> int:
                     connection.execute(text(f'CREATE SCHEMA "{schema}"'))
                 try:
                     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-                    rows += bench_backend("PostgreSQL", url, args.pairs, args.history)
+                    rows += bench_backend("PostgreSQL", url, args.pairs, args.history, measurers[backend])
                 finally:
                     with admin.begin() as connection:
                         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
