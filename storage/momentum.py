@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, func, or_, update
+from sqlalchemy import String, Table, any_, bindparam, func, or_, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute, aliased, load_only
 from sqlmodel import Session, col, select
 
@@ -116,32 +118,58 @@ def due_pairings(*, session: Session, now: datetime, limit: int) -> list[DuePair
 
 
 def save_pair_states(*, session: Session, states: Sequence[PairState]) -> None:
-    """Write back what the sweep decided for a batch of pairs: one executemany, no ORM unit of work."""
+    """Write back what the sweep decided for a batch of pairs in one statement, with no ORM unit of work."""
+    if not states:
+        return
+    if _is_postgres(session):
+        # One UPDATE joined to the batch as arrays: psycopg would otherwise pipeline one UPDATE per pair.
+        session.execute(
+            text(
+                "UPDATE pairing SET next_check_at = v.next_check_at, episode_key = v.episode_key,"
+                " episode_steps = CAST(v.episode_steps AS JSON), momentum = COALESCE(v.momentum, pairing.momentum)"
+                " FROM unnest(CAST(:ids AS INTEGER[]), CAST(:next AS TIMESTAMPTZ[]), CAST(:keys AS TIMESTAMPTZ[]),"
+                " CAST(:steps AS TEXT[]), CAST(:momentum AS TEXT[]))"
+                " AS v(id, next_check_at, episode_key, episode_steps, momentum) WHERE pairing.id = v.id"
+            ),
+            {
+                "ids": [s.pairing_id for s in states],
+                "next": [s.next_check_at for s in states],
+                "keys": [s.episode_key for s in states],
+                "steps": [json.dumps(s.episode_steps) for s in states],
+                "momentum": [None if s.momentum is None else s.momentum.value for s in states],
+            },
+        )
+        return
+    # SQLite runs an executemany in C.
     table: Table = Pairing.__table__  # type: ignore[attr-defined]
     c = table.c
-
-    def values(with_momentum: bool) -> Any:
-        fields = ["next_check_at", "episode_key", "episode_steps"] + (["momentum"] if with_momentum else [])
-        return (
-            update(table)
-            .where(c.id == bindparam("b_id"))
-            .values({name: bindparam(f"b_{name}", type_=c[name].type) for name in fields})
+    statement = (
+        update(table)
+        .where(c.id == bindparam("b_id"))
+        .values(
+            next_check_at=bindparam("b_next_check_at", type_=c.next_check_at.type),
+            episode_key=bindparam("b_episode_key", type_=c.episode_key.type),
+            episode_steps=bindparam("b_episode_steps", type_=c.episode_steps.type),
+            momentum=func.coalesce(bindparam("b_momentum", type_=c.momentum.type), c.momentum),
         )
-
-    for with_momentum in (True, False):
-        rows = [
+    )
+    session.execute(
+        statement,
+        [
             {
                 "b_id": s.pairing_id,
                 "b_next_check_at": s.next_check_at,
                 "b_episode_key": s.episode_key,
                 "b_episode_steps": s.episode_steps,
-                **({"b_momentum": s.momentum} if with_momentum else {}),
+                "b_momentum": s.momentum,
             }
             for s in states
-            if (s.momentum is not None) == with_momentum
-        ]
-        if rows:
-            session.execute(values(with_momentum), rows)
+        ],
+    )
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def check_soon(*, session: Session, pairing_ids: Sequence[int], now: datetime) -> None:
@@ -223,13 +251,19 @@ def sessions_since(*, session: Session, since: datetime) -> int:
 def pauses_of(
     *, session: Session, user_ids: Sequence[str], since: datetime
 ) -> dict[str, list[tuple[datetime, datetime | None]]]:
-    """Everyone's pause intervals that overlap the time since `since`, in one query per 500 people."""
+    """Everyone's pause intervals that overlap the time since `since`: one query (per 500 people on SQLite, whose
+    bound parameters are limited; PostgreSQL takes them all as one array)."""
     found: dict[str, list[tuple[datetime, datetime | None]]] = {}
     ids = sorted(set(user_ids))
-    for start in range(0, len(ids), 500):
+    chunks = [ids] if _is_postgres(session) else [ids[start : start + 500] for start in range(0, len(ids), 500)]
+    for chunk in chunks:
+        among = (
+            col(PauseInterval.user_id) == any_(bindparam("ids", chunk, type_=ARRAY(String)))
+            if _is_postgres(session)
+            else col(PauseInterval.user_id).in_(chunk)
+        )
         query = select(PauseInterval.user_id, PauseInterval.started_at, PauseInterval.ended_at).where(
-            col(PauseInterval.user_id).in_(ids[start : start + 500]),
-            or_(col(PauseInterval.ended_at).is_(None), col(PauseInterval.ended_at) > since),
+            among, or_(col(PauseInterval.ended_at).is_(None), col(PauseInterval.ended_at) > since)
         )
         for user_id, started_at, ended_at in session.exec(query):
             found.setdefault(user_id, []).append((started_at, ended_at))
@@ -238,6 +272,25 @@ def pauses_of(
 
 def add_prompts(*, session: Session, prompts: Sequence[NewPrompt]) -> None:
     """Record many prompts in one statement (the sweep's batches); existing keys are left as they are."""
-    if prompts:
-        table = Prompt.__table__  # type: ignore[attr-defined]
-        session.execute(upsert_ignore(session, table, "outbox_key"), [p._asdict() for p in prompts])
+    if not prompts:
+        return
+    if _is_postgres(session):
+        # One INSERT from arrays: psycopg would otherwise pipeline one INSERT per prompt.
+        session.execute(
+            text(
+                "INSERT INTO prompt (user_id, pairing_id, kind, outbox_key, sent_at)"
+                " SELECT * FROM unnest(CAST(:users AS TEXT[]), CAST(:pairings AS INTEGER[]), CAST(:kinds AS TEXT[]),"
+                " CAST(:keys AS TEXT[]), CAST(:sent AS TIMESTAMPTZ[]))"
+                " ON CONFLICT (outbox_key) DO NOTHING"
+            ),
+            {
+                "users": [p.user_id for p in prompts],
+                "pairings": [p.pairing_id for p in prompts],
+                "kinds": [str(p.kind) for p in prompts],  # psycopg would send an enum's name, not its value
+                "keys": [p.outbox_key for p in prompts],
+                "sent": [p.sent_at for p in prompts],
+            },
+        )
+        return
+    table = Prompt.__table__  # type: ignore[attr-defined]
+    session.execute(upsert_ignore(session, table, "outbox_key"), [p._asdict() for p in prompts])
