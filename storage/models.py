@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.domain.momentum import MomentumState
@@ -94,6 +94,10 @@ class MatchRound(SQLModel, table=True):
 class Pairing(SQLModel, table=True):
     """A mentor and a mentee. A mentor's pairings from one round form their group (one group DM)."""
 
+    # The sweep's query: active pairs whose check time has come, in (next_check_at, id) order. The index serves
+    # the filter and the order, so a sweep reads only the rows it takes, however many pairs have ended.
+    __table_args__ = (Index("ix_pairing_due", "status", "next_check_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="match_round.id", index=True)
     mentor_id: str = Field(max_length=32, index=True)
@@ -114,7 +118,7 @@ class Pairing(SQLModel, table=True):
     # so a sweep reads only the pairs that have something due (an index, not a scan of history).
     momentum: MomentumState = Field(default=MomentumState.ON_TRACK, sa_type=StrEnumType(MomentumState, 16))
     last_session_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     episode_key: datetime | None = Field(default=None, sa_type=UTCDateTime)
     episode_steps: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -256,7 +260,17 @@ class OutboxSubject(SQLModel, table=True):
 class Prompt(SQLModel, table=True):
     """Something a person was asked to act on (a check-in, a nudge); three ignored in a row pauses them."""
 
-    __table_args__ = (Index("ix_prompt_user_sent", "user_id", "sent_at"),)
+    __table_args__ = (
+        Index("ix_prompt_user_sent", "user_id", "sent_at"),
+        # Ghost detection reads only prompts nobody answered: a small index next to years of answered ones.
+        Index(
+            "ix_prompt_unanswered",
+            "user_id",
+            "sent_at",
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(max_length=32)

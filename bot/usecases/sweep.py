@@ -1,8 +1,9 @@
 """The momentum sweep: notice pairs going quiet and act, gently first.
 
-Each run reads only the pairs whose `next_check_at` has come (an index), loads the people involved in one
-query per batch, asks the pure rules in `bot.domain.momentum` what is due, and writes the messages to the outbox
-with keys that name who, what and which episode. Deciding twice is harmless; sending is the outbox's job.
+Each run reads only the pairs whose `next_check_at` has come (an index), in batches: a batch's pairs and their
+people in one query, then its pauses, bookings and ladder deliveries in one query each. It asks the pure rules in
+`bot.domain.momentum` what is due, and writes the messages to the outbox with keys that name who, what and which
+episode, and every pair's new state in one statement. Deciding twice is harmless; sending is the outbox's job.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from bot.blocks import momentum as views
 from bot.domain.momentum import (
     DEFAULT_ANSWER_GRACE,
+    GHOST_THRESHOLD,
     Episode,
     EscalationStep,
     Momentum,
@@ -35,9 +37,19 @@ from bot.usecases.membership import lead_drafts, tell_partners
 from bot.usecases.services import Services
 from storage.bookings import cancellations_in_a_row, pending_by_pairing
 from storage.db import session_scope
-from storage.models import OutboxStatus, Pairing, Participant
-from storage.models import Prompt as PromptRow
-from storage.momentum import add_prompts, due_pairings, ghost_candidates, pauses_of, recent_prompts
+from storage.models import OutboxStatus, Pairing
+from storage.momentum import (
+    DuePair,
+    NewPrompt,
+    PairState,
+    SweepPerson,
+    add_prompts,
+    due_pairings,
+    ghost_candidates,
+    pauses_of,
+    recent_prompts,
+    save_pair_states,
+)
 from storage.outbox import Draft, deliveries, enqueue, enqueue_many
 from storage.pairings import active_pairings, session_counts
 from storage.participants import participants_by_id, pause_participant
@@ -69,8 +81,8 @@ class SweepReport:
 
 def pair_facts(
     pairing: Pairing,
-    mentor: Participant,
-    mentee: Participant,
+    mentor: SweepPerson,
+    mentee: SweepPerson,
     cadence: Cadence,
     pauses: dict[str, list[tuple[datetime, datetime | None]]],
     booked: datetime | None = None,
@@ -95,37 +107,44 @@ def pair_facts(
 def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepReport:
     """Evaluate every pair that is due, queue what the ladder says, pause ghosts. Sends nothing itself."""
     report = SweepReport()
+    windows = Windows(now)
     while True:
         with session_scope(services.engine) as session:
             due = due_pairings(session=session, now=now, limit=batch_size)
             if not due:
                 break
-            ids = [p.mentor_id for p in due] + [p.mentee_id for p in due]
-            folks = participants_by_id(session=session, user_ids=ids)
-            earliest = min((p.approved_at or p.created_at) for p in due)
+            pairings = [d.pairing for d in due]
+            ids = [p.mentor_id for p in pairings] + [p.mentee_id for p in pairings]
+            earliest = min((p.approved_at or p.created_at) for p in pairings)
             pauses = pauses_of(session=session, user_ids=ids, since=earliest)
-            queued: list[tuple[Draft, list[str]]] = []
-            batch = Batch(session, [p.id for p in due if p.id is not None], folks, pauses)
-            batch.booked = {pid: b.starts_at for pid, b in pending_by_pairing(session=session, pairings=due).items()}
+            batch = Batch(session, [p.id for p in pairings if p.id is not None], pauses, windows)
+            batch.booked = {
+                pid: b.starts_at for pid, b in pending_by_pairing(session=session, pairings=pairings).items()
+            }
             # Where each ladder step already taken stands in the outbox, for the whole batch at once.
             batch.deliveries = deliveries(
                 session=session,
                 keys=[
                     k
-                    for p in due
+                    for p in pairings
                     if p.episode_key is not None and p.episode_steps
                     for ks in _step_keys(p, p.episode_key).values()
                     for k in ks
                 ],
             )
-            for pairing in due:
-                queued += _evaluate(services, batch, pairing, now, report)
+            queued: list[tuple[Draft, list[str]]] = []
+            states: list[PairState] = []
+            for pair in due:
+                drafts, state = _evaluate(services, batch, pair, now, report)
+                queued += drafts
+                states.append(state)
                 report.pairs_checked += 1
+            save_pair_states(session=session, states=states)
             added = enqueue_many(session=session, drafts=[draft for draft, _ in queued], now=now)
             add_prompts(
                 session=session,
                 prompts=[
-                    PromptRow(
+                    NewPrompt(
                         user_id=u,
                         pairing_id=d.pairing_id,
                         kind=MessageKind.NUDGE,
@@ -141,6 +160,26 @@ def sweep(services: Services, *, now: datetime, batch_size: int = 500) -> SweepR
     return report
 
 
+class Windows:
+    """When messages may go out, as of one sweep's `now`: the same few time zones come up for thousands of
+    pairs, so each answer is worked out once per sweep rather than once per message."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._one: dict[str, datetime] = {}
+        self._common: dict[tuple[str, ...], datetime] = {}
+
+    def next(self, tz: str) -> datetime:
+        if tz not in self._one:
+            self._one[tz] = next_send_window(self.now, tz)
+        return self._one[tz]
+
+    def common(self, zones: tuple[str, ...]) -> datetime:
+        if zones not in self._common:
+            self._common[zones] = common_window(self.now, zones)
+        return self._common[zones]
+
+
 class Batch:
     """What one batch of due pairs needs from the database, loaded once for all of them."""
 
@@ -148,10 +187,10 @@ class Batch:
         self,
         session: Session,
         pairing_ids: list[int],
-        folks: dict[str, Participant],
         pauses: dict[str, list[tuple[datetime, datetime | None]]],
+        windows: Windows,
     ) -> None:
-        self.session, self.folks, self.pauses = session, folks, pauses
+        self.session, self.pauses, self.windows = session, pauses, windows
         self._pairing_ids = pairing_ids
         self.booked: dict[int, datetime] = {}  # pairing id -> the start of its next booked session
         self.deliveries: dict[str, tuple[OutboxStatus, datetime | None]] = {}  # ladder step key -> where it stands
@@ -165,50 +204,50 @@ class Batch:
 
 
 def _evaluate(
-    services: Services, batch: Batch, pairing: Pairing, now: datetime, report: SweepReport
-) -> list[tuple[Draft, list[str]]]:
-    """Bring one pair's state up to date; returns the messages (and whom they prompt) to queue."""
-    session, folks, pauses = batch.session, batch.folks, batch.pauses
+    services: Services, batch: Batch, pair: DuePair, now: datetime, report: SweepReport
+) -> tuple[list[tuple[Draft, list[str]]], PairState]:
+    """Bring one pair's state up to date; returns the messages (and whom they prompt) to queue, and the pair's
+    new state. The pairing row is only read: the batch writes every pair's state back in one statement."""
+    pairing, mentor, mentee = pair
+    assert pairing.id is not None
     queued: list[tuple[Draft, list[str]]] = []
-    mentor, mentee = folks.get(pairing.mentor_id), folks.get(pairing.mentee_id)
+    episode_key, episode_steps = pairing.episode_key, pairing.episode_steps
     if mentor is None or mentee is None:
-        pairing.next_check_at = None  # someone's data is gone; the pair ends with them
-        session.add(pairing)
-        return queued
-    booked = batch.booked.get(pairing.id or 0)
-    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, pairing.cadence, pauses, booked), now)
+        # Someone's data is gone; the pair ends with them.
+        return queued, PairState(pairing.id, None, None, episode_key, episode_steps)
+    booked = batch.booked.get(pairing.id)
+    momentum = compute_momentum(pair_facts(pairing, mentor, mentee, pairing.cadence, batch.pauses, booked), now)
     for _ in range(2):  # a THANKS closes one episode; the new one may have a step due straight away
         episode = (
             Episode(
-                key=pairing.episode_key,
+                key=episode_key,
                 taken=_as_delivered(
                     batch.deliveries,
                     pairing,
-                    {EscalationStep(k): datetime.fromisoformat(v) for k, v in pairing.episode_steps.items()},
+                    episode_key,
+                    {EscalationStep(k): datetime.fromisoformat(v) for k, v in episode_steps.items()},
                     now,
                 ),
             )
-            if pairing.episode_key
+            if episode_key
             else None
         )
         decision = next_escalation(
             momentum, episode, now=now, has_sponsor=bool(mentee.sponsor_id), snoozed_until=pairing.snoozed_until
         )
-        if pairing.episode_key != decision.episode_key and EscalationStep.THANKS not in decision.steps:
-            pairing.episode_key, pairing.episode_steps = decision.episode_key, {}
-        steps = dict(pairing.episode_steps)
+        if episode_key != decision.episode_key and EscalationStep.THANKS not in decision.steps:
+            episode_key, episode_steps = decision.episode_key, {}
+        steps = dict(episode_steps)
         for step in decision.steps:
             queued += _drafts(services, batch, step, pairing, mentor, mentee, momentum, decision.episode_key, now)
             steps[step.value] = now.isoformat()
             report.steps[step.value] = report.steps.get(step.value, 0) + 1
-        pairing.episode_steps = steps
+        episode_steps = steps
         if decision.next_check_at is None or decision.next_check_at > now:
             break
-    pairing.momentum = momentum.state
     candidates = [t for t in (decision.next_check_at, momentum.next_change_at) if t is not None]
-    pairing.next_check_at = max(min(candidates), now + timedelta(minutes=1)) if candidates else None
-    session.add(pairing)
-    return queued
+    next_check = max(min(candidates), now + timedelta(minutes=1)) if candidates else None
+    return queued, PairState(pairing.id, momentum.state, next_check, episode_key, episode_steps)
 
 
 def _drafts(
@@ -216,8 +255,8 @@ def _drafts(
     batch: Batch,
     step: EscalationStep,
     pairing: Pairing,
-    mentor: Participant,
-    mentee: Participant,
+    mentor: SweepPerson,
+    mentee: SweepPerson,
     momentum: Momentum,
     episode: datetime,
     now: datetime,
@@ -227,7 +266,7 @@ def _drafts(
     key = keys.step(step.value, pairing.id, episode)
     last, started = momentum.last_session_at, pairing.approved_at or pairing.created_at
     both = [mentor.slack_user_id, mentee.slack_user_id]
-    when_both = common_window(now, [mentor.tz, mentee.tz])
+    when_both = batch.windows.common((mentor.tz, mentee.tz))
     # Said in the pair's own conversation, where the agreement and the buttons are.
     channel, users = conversation_of([pairing])
     if step is EscalationStep.NUDGE_PAIR:
@@ -265,7 +304,7 @@ def _drafts(
                 text=text,
                 blocks=blocks,
                 pairing_id=pairing.id,
-                not_before=next_send_window(now, person.tz),
+                not_before=batch.windows.next(person.tz),
             )
             out.append((draft, [person.slack_user_id]))
         return out
@@ -287,7 +326,7 @@ def _drafts(
             text=text,
             blocks=[],
             pairing_id=pairing.id,
-            not_before=next_send_window(now, mentee.tz),
+            not_before=batch.windows.next(mentee.tz),
         )
         return [(draft, [])]
     if step is EscalationStep.LEADS:
@@ -299,7 +338,7 @@ def _drafts(
             cadence=pairing.cadence,
             sessions=batch.sessions_logged(pairing.id),
             started=started,
-            steps_taken=_steps_delivered(batch.session, pairing, episode),
+            steps_taken=_steps_delivered(batch, pairing, episode),
             cancelled_in_a_row=cancellations_in_a_row(
                 session=batch.session, group=[pairing], mentee_id=mentee.slack_user_id
             ),
@@ -338,14 +377,15 @@ def _step_keys(pairing: Pairing, episode: datetime) -> dict[EscalationStep, list
 def _as_delivered(
     states: dict[str, tuple[OutboxStatus, datetime | None]],
     pairing: Pairing,
+    episode: datetime | None,
     taken: dict[EscalationStep, datetime],
     now: datetime,
 ) -> dict[EscalationStep, datetime]:
     """When each step was really taken: when Slack had its message (`states`, by outbox key). A nudge still
     waiting (a weekend, someone's night) holds the next step back, so its spacing counts from delivery."""
-    if not taken or pairing.episode_key is None:
+    if not taken or episode is None:
         return taken
-    wanted = {step: ks for step, ks in _step_keys(pairing, pairing.episode_key).items() if step in taken}
+    wanted = {step: ks for step, ks in _step_keys(pairing, episode).items() if step in taken}
     adjusted = dict(taken)
     for step, ks in wanted.items():
         rows = [states[k] for k in ks if k in states]
@@ -356,11 +396,14 @@ def _as_delivered(
     return adjusted
 
 
-def _steps_delivered(session: Session, pairing: Pairing, episode: datetime) -> list[str]:
+def _steps_delivered(batch: Batch, pairing: Pairing, episode: datetime) -> list[str]:
     """The ladder steps whose messages Slack actually has: a nudge held for a weekend, cancelled because someone
     paused, or refused by Slack was not tried, whatever the episode recorded."""
     wanted = _step_keys(pairing, episode)
-    states = deliveries(session=session, keys=[k for ks in wanted.values() for k in ks])
+    if episode == pairing.episode_key and pairing.episode_steps:
+        states = batch.deliveries  # the batch has read these keys already (the outbox is written after it)
+    else:
+        states = deliveries(session=batch.session, keys=[k for ks in wanted.values() for k in ks])
     sent = {k for k, (status, _) in states.items() if status == OutboxStatus.SENT}
     return [STEP_NAMES[step] for step, ks in wanted.items() if any(k in sent for k in ks)]
 
@@ -386,7 +429,7 @@ def _pause_ghosts(services: Services, now: datetime) -> int:
     """Pause everyone who left three prompts in a row unanswered, and tell them how to come back."""
     paused = 0
     with session_scope(services.engine) as session:
-        for user_id in ghost_candidates(session=session, now=now, grace=DEFAULT_ANSWER_GRACE):
+        for user_id in ghost_candidates(session=session, now=now, grace=DEFAULT_ANSWER_GRACE, at_least=GHOST_THRESHOLD):
             prompts = [
                 Prompt(sent_at=p.sent_at, answered_at=p.answered_at)
                 for p in recent_prompts(session=session, user_id=user_id)
