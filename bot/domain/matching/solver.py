@@ -32,20 +32,27 @@ that size, so the solver works with scipy's sparse assignment solver (LAPJVsp,
    a person's pairs there) and raise tau_p until the role constraint's dual row holds: a feasible dual
    solution of the LP relaxation over *all* pairs and roles, so its value UB bounds every assignment.
    UB = LB (to float tolerance) proves LB optimal; on realistic pools this is where the solver stops.
-5. Otherwise, Lagrangian relaxation of "one role per person": price every "both" person's pairs (lambda_p
-   on the way in, lambda_p / c_p on the way out) and solve with roles open again. For any prices, that
-   optimum plus the sum of the prices is an upper bound (with the shifted duals as its certificate);
-   subgradient steps move the prices toward the tightest bound, and the sides people take at those prices
-   become the next fixed roles (step 3) and a better LB.
+5. Otherwise (many "both" people), the LP relaxation with roles open, over the pairs generated so far, by
+   HiGHS's interior-point method. Its duals, completed over all pairs (each mentee's sigma raised by its
+   largest shortfall, then each "both" person's tau until the role column's row holds), give a bound UB
+   over everything; the pairs that fell short are the next columns. Its role variables y are nearly
+   integral on these pools (a few fractional out of thousands), so rounding them (or, on smaller pools,
+   branching over the few fractional ones with HiGHS) and solving with those roles fixed (step 3) gives an
+   LB within about a tenth of a percent of UB. (A Lagrangian relaxation
+   with subgradient steps was used before: each step cost a full assignment solve, its bound crept down
+   over dozens of steps, and the roles it suggested were poor: 2.4% apart after 30 s where this is 0.09%
+   after one LP.) Rounds repeat while the LP finds new columns and the gap narrows.
 6. Reduced-cost fixing when a gap remains: an assignment that uses pair e is worth at most UB + rc_e, so
    only pairs with ``rc_e >= LB - UB`` can be in an optimal one; HiGHS solves the integer program over
    those (LP first, MILP if fractional), which is then the optimum over all pairs. With many "both" people
    the gap, and so this step, can grow large: it stays exact, but can take minutes.
 
-A time limit (for a lead waiting in Slack) bounds steps 5 and 6: when it runs out, the solver returns the
-best assignment found so far (HiGHS's incumbent if it is better than step 3's) with ``finished_by =
-"time-limit"``, and ``upper - lower`` in the stats is how far below the optimum it can be at most. Small
-pools are always solved exactly: HiGHS needs well under a second for them.
+A caller with a large pool may accept a proven gap (``gap``, e.g. 0.005 = at most 0.5% below the optimum):
+the solver then stops as soon as UB - LB is within it (``finished_by = "within-gap"``). A time limit (for a
+lead waiting in Slack) bounds steps 5 and 6: when it runs out, the solver returns the best assignment found
+so far (HiGHS's incumbent if it is better than step 3's) with ``finished_by = "time-limit"``. Either way
+``upper - lower`` in the stats is how far below the optimum it can be at most. Small pools are always solved
+exactly: HiGHS needs well under a second for them.
 """
 
 from __future__ import annotations
@@ -81,8 +88,12 @@ class SolverTuning:
         initial_per_mentee: Best pairs per mentee to start column generation from.
         initial_per_mentor: Best pairs per unit of mentor capacity to start from.
         added_per_mentee: Most improving pairs added per mentee in one pricing round.
-        role_rounds: Most Lagrangian rounds (step 5) before reduced-cost fixing; they also stop after ten
-            rounds that narrow the gap by less than 1%.
+        role_rounds: Most LP rounds (step 5) before reduced-cost fixing; they also stop after three rounds
+            that narrow the gap by less than 1%, or once the LP is solved over all pairs.
+        role_branch_pairs: Up to this many generated pairs, HiGHS settles the LP's fractional roles by
+            branching (its simplex is quick there); beyond, they are rounded.
+        guide_gain: The first solve with roles open only guides roles: it stops once the pairs left to add
+            could gain at most this share of its value.
         block_pairs: Pairs handled per vectorised block (bounds the memory of a pass).
     """
 
@@ -90,7 +101,9 @@ class SolverTuning:
     initial_per_mentee: int = 20
     initial_per_mentor: int = 3
     added_per_mentee: int = 10
-    role_rounds: int = 60
+    role_rounds: int = 10
+    role_branch_pairs: int = 30_000
+    guide_gain: float = 1e-3
     block_pairs: int = 1_000_000
 
 
@@ -100,9 +113,10 @@ class SolveStats:
 
     ``method`` is "exhaustive" (HiGHS over every pair) or "assignment"; ``finished_by`` says what proved the
     optimum: "exhaustive-lp"/"exhaustive-milp", "certificate" (a dual bound equal to the assignment's value),
-    "fixing-lp"/"fixing-milp" (HiGHS over the pairs reduced-cost fixing kept), "no-pairs", or "time-limit"
-    (not proven optimal: the best found when time ran out). ``lower`` is the returned assignment's value and
-    ``upper`` the best bound found before any fixing; with "time-limit", no assignment is worth more than it.
+    "fixing-lp"/"fixing-milp" (HiGHS over the pairs reduced-cost fixing kept), "no-pairs", "within-gap" (not
+    proven optimal: proven within the caller's gap tolerance) or "time-limit" (not proven optimal: the best
+    found when time ran out). ``lower`` is the returned assignment's value and ``upper`` the best bound found
+    before any fixing; no assignment is worth more than ``upper``.
     """
 
     method: str = ""
@@ -118,6 +132,11 @@ class SolveStats:
     core_pairs: int = 0
     lower: float = 0.0
     upper: float = 0.0
+
+    @property
+    def proven(self) -> bool:
+        """Whether the assignment is proven optimal (not cut short by the time limit or the gap tolerance)."""
+        return self.finished_by not in ("time-limit", "within-gap")
 
 
 @dataclass
@@ -152,25 +171,23 @@ class _Bipartite:
     """An optimal bipartite assignment over all pairs (for the weights it was solved with), with duals."""
 
     edges: _Edges
-    weight: FloatArray  # per edge: the score less any price offsets
     used: BoolArray
     sigma: FloatArray
     tau: FloatArray
 
     @property
     def value(self) -> float:
-        return float(self.weight[self.used].sum())
-
-    @property
-    def score(self) -> float:
         return float(self.edges.score[self.used].sum())
 
 
 class Solver:
     """Finds the maximum-score assignment for one pool (method in the module docstring)."""
 
-    def __init__(self, arrays: PoolArrays, tuning: SolverTuning, *, time_limit: float | None = None) -> None:
+    def __init__(
+        self, arrays: PoolArrays, tuning: SolverTuning, *, time_limit: float | None = None, gap: float = 0.0
+    ) -> None:
         self.arrays = arrays
+        self.gap = gap
         self.tuning = tuning
         self.deadline = None if time_limit is None else time.monotonic() + time_limit
         self.mentors = arrays.mentors
@@ -333,8 +350,11 @@ class Solver:
             return None, "time-limit"
         return self._solve_milp(edges, left)
 
-    def _model(self, edges: _Edges) -> tuple[FloatArray, csr_matrix, FloatArray]:
-        """Objective (to minimise) and constraints ``A v <= b`` of the integer program over ``edges``."""
+    def _model(self, edges: _Edges) -> tuple[FloatArray, csr_matrix, FloatArray, IntArray]:
+        """Objective (to minimise) and constraints ``A v <= b`` of the integer program over ``edges``.
+
+        Also returns which edges have an x_e + y_i <= 1 row (in the order of those rows, after the others).
+        """
         m, nb = len(edges.score), self.n_both
         mentee_y = self.role_var[self.mentees]
         mentor_y = self.role_var[self.mentors]
@@ -366,10 +386,10 @@ class Solver:
         ).tocsr()
         b = np.concatenate([self.pays.astype(np.float64), self.capacity, np.ones(len(strong))])
         c = np.concatenate([-edges.score, np.zeros(nb)])
-        return c, a, b
+        return c, a, b, strong
 
     def _solve_lp(self, edges: _Edges, time_limit: float | None = None) -> FloatArray | None:
-        c, a, b = self._model(edges)
+        c, a, b, _ = self._model(edges)
         # The dual simplex returns a vertex, integral whenever the matrix is totally unimodular.
         options = {} if time_limit is None else {"time_limit": max(time_limit, 0.01)}
         res = linprog(c, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds", options=options)
@@ -381,7 +401,7 @@ class Solver:
         return np.asarray(res.x)[: len(edges.score)]
 
     def _solve_milp(self, edges: _Edges, time_limit: float | None = None) -> tuple[FloatArray | None, str]:
-        c, a, b = self._model(edges)
+        c, a, b, _ = self._model(edges)
         # Gap 0: the optimum, not a 0.01%-close solution. MIP presolve costs seconds on large bipartite
         # parts and buys nothing here.
         options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "presolve": False}
@@ -407,31 +427,31 @@ class Solver:
         """Steps 2-6 of the module docstring."""
         every_mentor = np.ones(self.n_mentors, dtype=np.bool_)
         every_mentee = np.ones(self.n_mentees, dtype=np.bool_)
-        no_offset_m, no_offset_e = np.zeros(self.n_mentors), np.zeros(self.n_mentees)
         # Roles open (a relaxation): exact if nobody has a choice of role, else a first guide for roles.
-        relaxed = self._bipartite(edges, every_mentor, every_mentee, no_offset_m, no_offset_e, guide=self.n_both > 0)
+        relaxed = self._bipartite(edges, every_mentor, every_mentee, guide=self.n_both > 0)
         edges = relaxed.edges
-        is_mentee = self._roles_from(relaxed, no_offset_m, no_offset_e, conflicts_by_pairs=False)
+        is_mentee = self._roles_from(relaxed)
+        priced_out, idle, gap = False, 0, np.inf
 
         best: tuple[float, IntArray, IntArray] | None = None
         bound: tuple[float, FloatArray, FloatArray] | None = None
         tried: set[bytes] = set()
-        prices = np.zeros(self.n_both)  # Lagrange multipliers of "one role per person", per "both" person
-        step, stalls, idle, gap = 1.0, 0, 0, np.inf
         for round_ in range(self.tuning.role_rounds + 1):
-            self.stats.role_rounds = round_ + 1
+            self.stats.role_rounds = round_
             if is_mentee.tobytes() not in tried:
                 tried.add(is_mentee.tobytes())
-                # Roles fixed: a feasible assignment (LB) and, from its duals, a bound over everything (UB).
+                # Roles fixed: a feasible assignment, exact for those roles (LB).
                 active_m, active_e = every_mentor.copy(), every_mentee.copy()
                 active_m[self.both_m[is_mentee]] = False
                 active_e[self.both_e[~is_mentee]] = False
-                fixed = self._bipartite(edges, active_m, active_e, no_offset_m, no_offset_e)
+                fixed = self._bipartite(edges, active_m, active_e)
                 edges = fixed.edges
                 if best is None or fixed.value > best[0]:
                     best = (fixed.value, fixed.edges.mentor[fixed.used], fixed.edges.mentee[fixed.used])
-                sigma, tau, upper = self._certify(fixed, is_mentee)
-                if bound is None or upper < bound[0]:
+                if bound is None:
+                    # From the fixed-role duals, a bound over everything (UB): on realistic pools it
+                    # already proves the first assignment optimal.
+                    sigma, tau, upper = self._certify(fixed, is_mentee)
                     bound = (upper, sigma, tau)
             assert best is not None and bound is not None
             # Bounds are sums of thousands of float64 scores; closer than this counts as equal.
@@ -439,53 +459,42 @@ class Solver:
             if bound[0] - best[0] <= tolerance:
                 self._finish_stats("certificate", best[0], bound[0], edges)
                 return best[1], best[2]
-            # Stop pricing when the gap has not narrowed by 1% in ten rounds: fixing takes it from there.
+            if bound[0] - best[0] <= self.gap * bound[0]:
+                self._finish_stats("within-gap", best[0], bound[0], edges)
+                return best[1], best[2]
+            # Stop pricing when the gap has not narrowed by 1% in three rounds: fixing takes it from there.
             idle = 0 if bound[0] - best[0] < 0.99 * gap else idle + 1
             gap = min(gap, bound[0] - best[0])
-            if not self.n_both or round_ == self.tuning.role_rounds or idle >= 10:
+            if not self.n_both or round_ == self.tuning.role_rounds or priced_out or idle >= 3:
                 break
             if (left := self._time_left()) is not None and left <= 0:
                 break
-            # Lagrangian relaxation of "one role per person": with roles open again, price each "both"
-            # person's pairs (prices[p] on the way in, prices[p] / c_p on the way out). For any prices the
-            # optimum plus the prices' sum bounds every assignment; the subgradient steps move the prices
-            # towards the tightest such bound, and the roles people take there guide the next fixed roles.
-            off_m, off_e = no_offset_m.copy(), no_offset_e.copy()
-            off_m[self.both_m] = prices / self.capacity[self.both_m]
-            off_e[self.both_e] = prices
-            relaxed = self._bipartite(edges, every_mentor, every_mentee, off_m, off_e)
-            edges = relaxed.edges
-            lagrangian = relaxed.value + float(prices.sum())
-            if lagrangian < bound[0]:
-                bound = (lagrangian, relaxed.sigma + off_e, relaxed.tau + off_m)
-                stalls = 0
-            else:
-                stalls += 1
-                if stalls >= 3:
-                    step, stalls = step / 2, 0
-            is_mentee = self._roles_from(relaxed, off_m, off_e, conflicts_by_pairs=True)
-            inflow = np.zeros(self.n_mentees)
-            np.add.at(inflow, relaxed.edges.mentee[relaxed.used], 1.0)
-            outflow = np.bincount(relaxed.edges.mentor[relaxed.used], minlength=self.n_mentors).astype(np.float64)
-            slack = 1.0 - inflow[self.both_e] - outflow[self.both_m] / self.capacity[self.both_m]
-            norm = float(slack @ slack)
-            if norm == 0.0:
-                continue
-            prices = np.maximum(0.0, prices - step * (lagrangian - best[0]) / norm * slack)
+            # The LP relaxation with roles open (column generation): its duals, completed over all pairs,
+            # bound every assignment, and its role variables, nearly integral, guide the next fixed roles.
+            relaxation = self._relaxation(edges, left)
+            if relaxation is None:
+                break
+            upper, sigma, tau, y, new = relaxation
+            if upper < bound[0]:
+                bound = (upper, sigma, tau)
+            # No pair left to price in: the LP is solved over all pairs, more rounds cannot tighten it.
+            priced_out = not len(new.score)
+            is_mentee = self._round_roles(edges, y, self._time_left())
+            edges = edges.union(new, self.n_mentees)
 
         assert best is not None and bound is not None
         tolerance = 1e-9 * max(1.0, best[0]) + _RC_TOLERANCE
         incumbent = _Edges(best[1], best[2], self._exact(best[1], best[2]))
 
         upper, sigma, tau = bound
-        # Reduced-cost fixing: only pairs that could be in an assignment worth at least LB are kept.
-        core = self._pairs_at_least(sigma, tau, best[0] - upper - 2 * tolerance)
-        core = core.union(incumbent, self.n_mentees)
-        self.stats.core_pairs = len(core.score)
         left = self._time_left()
         if left is not None and left <= 0:
-            x, how = None, "time-limit"
+            x, how, core = None, "time-limit", incumbent
         else:
+            # Reduced-cost fixing: only pairs that could be in an assignment worth at least LB are kept.
+            core = self._pairs_at_least(sigma, tau, best[0] - upper - 2 * tolerance)
+            core = core.union(incumbent, self.n_mentees)
+            self.stats.core_pairs = len(core.score)
             x, how = self._solve_exact(core, left)
         if how == "time-limit":
             # Out of time: the better of HiGHS's incumbent (if any) and the fixed-role assignment.
@@ -505,15 +514,10 @@ class Solver:
         self.stats.lower, self.stats.upper = lower, upper
         self.stats.pairs_generated = len(edges.score)
 
-    def _roles_from(
-        self, relaxed: _Bipartite, off_m: FloatArray, off_e: FloatArray, *, conflicts_by_pairs: bool
-    ) -> BoolArray:
-        """A side for each "both" person from a solution with roles open (True = mentee).
+    def _roles_from(self, relaxed: _Bipartite) -> BoolArray:
+        """A side for each "both" person from the first solution with roles open (True = mentee).
 
-        People on one side keep it. People on both sides (and idle ones) take the side their duals value more,
-        or with ``conflicts_by_pairs`` the side whose pairs in the solution score more. At the first,
-        unpriced solution the duals guess better (its conflicts are many and the pairs misleading); at
-        priced (Lagrangian) solutions the few remaining conflicts are better settled by their pairs.
+        People on one side keep it; people on both sides (and idle ones) take the side their duals value more.
         """
         on = relaxed.used
         load = np.bincount(relaxed.edges.mentor[on], minlength=self.n_mentors)
@@ -521,43 +525,118 @@ class Solver:
         mentored[relaxed.edges.mentee[on]] = True
         as_mentor = load[self.both_m] > 0
         as_mentee = mentored[self.both_e]
-        self.stats.role_conflicts = max(self.stats.role_conflicts, int((as_mentor & as_mentee).sum()))
-        sigma = relaxed.sigma[self.both_e] + off_e[self.both_e]
-        tau = relaxed.tau[self.both_m] + off_m[self.both_m]
-        prefers_mentee = sigma >= self.capacity[self.both_m] * tau
-        if conflicts_by_pairs:
-            as_mentee_value = np.zeros(self.n_mentees)
-            np.add.at(as_mentee_value, relaxed.edges.mentee[on], relaxed.edges.score[on])
-            as_mentor_value = np.bincount(
-                relaxed.edges.mentor[on], weights=relaxed.edges.score[on], minlength=self.n_mentors
-            )
-            by_pairs = as_mentee_value[self.both_e] >= as_mentor_value[self.both_m]
-            prefers_mentee = np.where(as_mentor & as_mentee, by_pairs, prefers_mentee)
+        self.stats.role_conflicts = int((as_mentor & as_mentee).sum())
+        prefers_mentee = relaxed.sigma[self.both_e] >= self.capacity[self.both_m] * relaxed.tau[self.both_m]
         return np.where(as_mentor == as_mentee, prefers_mentee, as_mentee)
+
+    def _relaxation(
+        self, edges: _Edges, time_limit: float | None
+    ) -> tuple[float, FloatArray, FloatArray, FloatArray, _Edges] | None:
+        """The LP relaxation over ``edges``, completed into a bound over all pairs (None: out of time).
+
+        Returns the bound, its sigma and tau (for reduced costs, the x_e + y_i <= 1 rows' duals left out,
+        which only overstates them), each "both" person's role variable y, and the pairs the LP duals do not
+        cover (the next columns). The LP's duals are feasible over ``edges`` only; each mentee's sigma is
+        raised by the largest shortfall over all its pairs, and then each "both" person's tau until the
+        role column's row holds, which makes them a dual solution over all pairs and roles.
+        """
+        c, a, b, strong = self._model(edges)
+        # The interior-point method (with crossover to a vertex) takes seconds here where the dual simplex
+        # takes tens of seconds.
+        options = {} if time_limit is None else {"time_limit": max(time_limit, 0.01)}
+        res = linprog(c, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ipm", options=options)
+        if res.status != 0:
+            return None
+        self.stats.lp_solves += 1
+        m = len(edges.score)
+        duals = np.maximum(0.0, -np.asarray(res.ineqlin.marginals))
+        sigma = duals[: self.n_mentees].copy()
+        tau = duals[self.n_mentees : self.n_mentees + self.n_mentors].copy()
+        z = np.zeros(m)
+        z[strong] = duals[self.n_mentees + self.n_mentors :]
+        # Shortfalls: pairs priced above their duals (those of ``edges`` net of their own row's dual).
+        k = self.tuning.added_per_mentee
+        found = self._pairs_at_least(sigma, tau, 0.0, per_mentee=k)
+        rc = found.score - sigma[found.mentee] - tau[found.mentor]
+        keys = edges.keys(self.n_mentees)
+        pos = np.minimum(np.searchsorted(keys, found.keys(self.n_mentees)), len(keys) - 1)
+        known = keys[pos] == found.keys(self.n_mentees)
+        short = rc.copy()
+        short[known] -= z[pos[known]]
+        raise_by = np.zeros(self.n_mentees)
+        np.maximum.at(raise_by, found.mentee, short)
+        # A mentee with that many candidates may have had more cut off, each priced at most a rounding
+        # margin above the best kept one: covering that keeps the bound sound (and rarely costs anything).
+        most = np.zeros(self.n_mentees)
+        np.maximum.at(most, found.mentee, rc)
+        cut = np.bincount(found.mentee, minlength=self.n_mentees) >= k + 2
+        raise_by[cut] = np.maximum(raise_by[cut], most[cut] + _F32_MARGIN)
+        sigma += raise_by
+        # Role columns: c_p tau_p + (their rows' duals) >= sigma_p.
+        cap = self.capacity[self.both_m]
+        z_out = np.bincount(edges.mentor, weights=z, minlength=self.n_mentors)[self.both_m]
+        tau[self.both_m] += np.maximum(0.0, sigma[self.both_e] - cap * tau[self.both_m] - z_out) / cap
+        upper = float(sigma[self.pays].sum() + self.capacity @ tau + z.sum())
+        # Next columns: the pairs short by more than rounding, best few per mentee.
+        new = found.subset(~known & (short > _RC_TOLERANCE))
+        rc = short[~known & (short > _RC_TOLERANCE)]
+        order = np.lexsort((new.mentor, -rc, new.mentee))
+        rank = np.arange(len(order)) - np.searchsorted(new.mentee[order], new.mentee[order], side="left")
+        keep = np.zeros(len(order), dtype=np.bool_)
+        keep[order[rank < self.tuning.added_per_mentee]] = True
+        return upper, sigma, tau, np.asarray(res.x)[m:], new.subset(keep)
+
+    def _round_roles(self, edges: _Edges, y: FloatArray, time_limit: float | None) -> BoolArray:
+        """Roles from the LP's role variables: the integral ones as they are, the few fractional ones settled.
+
+        Rounding a fractional y can cost a "both" person's whole side (tenths of a percent on a 500 x 500
+        pool), so on smaller pools HiGHS settles them: with the other roles fixed, a branch over only the
+        fractional ones (the pairs stay continuous, and are integral anyway once roles are fixed).
+        """
+        fractional = np.abs(y - np.round(y)) > 1e-6
+        rounded = y >= 0.5
+        if not fractional.any() or len(edges.score) > self.tuning.role_branch_pairs:
+            return rounded
+        c, a, b, _ = self._model(edges)
+        m = len(edges.score)
+        lower = np.concatenate([np.zeros(m), np.where(fractional, 0.0, np.round(y))])
+        upper = np.concatenate([np.ones(m), np.where(fractional, 1.0, np.round(y))])
+        options: dict[str, float] = {"mip_rel_gap": 0.0}
+        if time_limit is not None:
+            options["time_limit"] = max(time_limit, 0.01)
+        res = milp(
+            c,
+            constraints=LinearConstraint(a, -np.inf, b),
+            integrality=np.concatenate([np.zeros(m), fractional.astype(np.float64)]),
+            bounds=Bounds(lower, upper),
+            options=options,
+        )
+        self.stats.milp_solves += 1
+        if res.x is None:
+            return rounded
+        return np.asarray(res.x)[m:] >= 0.5
 
     def _bipartite(
         self,
         edges: _Edges,
         active_m: BoolArray,
         active_e: BoolArray,
-        off_m: FloatArray,
-        off_e: FloatArray,
         *,
         guide: bool = False,
     ) -> _Bipartite:
         """Optimal assignment over *all* valid pairs between the active sides (column generation).
 
-        Pair weights are the scores less the price offsets of their mentor and mentee. With ``guide`` it
-        stops once the pairs left to add could gain at most a point in total: the result then only guides
-        the roles of "both" people and is not exact.
+        With ``guide`` it
+        stops once the pairs left to add could gain little (``SolverTuning.guide_gain``): the result then
+        only guides the roles of "both" people and is not exact.
         """
         while True:
-            weight = edges.score - off_m[edges.mentor] - off_e[edges.mentee]
-            used = self._assign(edges, weight, active_m, active_e)
-            sigma, tau = self._potentials(edges, weight, used, active_m, active_e)
-            new, gain = self._improving(edges, sigma + off_e, tau + off_m, active_m, active_e)
-            if not len(new.score) or (guide and gain <= 1.0):
-                return _Bipartite(edges, weight, used, sigma, tau)
+            used = self._assign(edges, edges.score, active_m, active_e)
+            sigma, tau = self._potentials(edges, edges.score, used, active_m, active_e)
+            new, gain = self._improving(edges, sigma, tau, active_m, active_e)
+            value = float(edges.score[used].sum())
+            if not len(new.score) or (guide and gain <= self.tuning.guide_gain * max(1.0, value)):
+                return _Bipartite(edges, used, sigma, tau)
             edges = edges.union(new, self.n_mentees)
 
     def _assign(self, edges: _Edges, weight: FloatArray, active_m: BoolArray, active_e: BoolArray) -> BoolArray:
@@ -713,15 +792,13 @@ class Solver:
         mentor = np.concatenate([p[0] for p in parts]).astype(np.int64)
         mentee = np.concatenate([p[1] for p in parts]).astype(np.int64)
         if per_mentee is not None and len(mentor) > 4 * per_mentee * self.n_mentees:
-            rc32 = np.concatenate([p[2] for p in parts])
-            clear = rc32 >= threshold[mentee] + _F32_MARGIN
-            order = np.lexsort((mentor, -rc32, mentee))
-            order = order[clear[order]]
-            by_mentee = mentee[order]
-            rank = np.arange(len(order)) - np.searchsorted(by_mentee, by_mentee, side="left")
-            keep = ~clear
-            keep[order[rank < per_mentee + 2]] = True
-            mentor, mentee = mentor[keep], mentee[keep]
+            # Millions of candidates (the first pricing of a column generation): those in the float32 margin
+            # are decided exactly below; of those clearly above, each mentee keeps its best few.
+            clear32 = (threshold + _F32_MARGIN).astype(np.float32)
+            unclear = np.concatenate([p[2] for p in parts]) < clear32[mentee]
+            top_mentor, top_mentee = self._clear_top(sigma32, tau.astype(np.float32), clear32, per_mentee + 2)
+            mentor = np.concatenate([mentor[unclear], top_mentor])
+            mentee = np.concatenate([mentee[unclear], top_mentee])
         score = self._exact(mentor, mentee)
         rc64 = score - sigma[mentee] - tau[mentor]
         keep = rc64 > threshold[mentee] if strict else rc64 >= threshold[mentee]
@@ -731,6 +808,32 @@ class Solver:
             pos = np.minimum(np.searchsorted(have, keys), len(have) - 1)
             keep &= have[pos] != keys
         return _Edges(mentor[keep], mentee[keep], score[keep])
+
+    def _clear_top(
+        self, sigma32: npt.NDArray[np.float32], tau32: npt.NDArray[np.float32], floor32: npt.NDArray[np.float32], k: int
+    ) -> tuple[IntArray, IntArray]:
+        """Per mentee, the ``k`` pairs of largest float32 reduced cost among those >= ``floor32`` (per mentee).
+
+        Each block of mentors gives every mentee its best ``k`` (a partition, not a sort), and the blocks'
+        bests are partitioned once more: linear in the table, however many pairs qualify.
+        """
+        values: list[npt.NDArray[np.float32]] = []
+        rows: list[IntArray] = []
+        for start, stop in self._blocks():
+            rc = self.table[start:stop] - tau32[start:stop, None] - sigma32[None, :]
+            rc[rc < floor32[None, :]] = -np.inf
+            by_mentee = np.ascontiguousarray(rc.T)
+            kk = min(k, by_mentee.shape[1])
+            best = np.argpartition(by_mentee, by_mentee.shape[1] - kk, axis=1)[:, -kk:]
+            values.append(np.take_along_axis(by_mentee, best, axis=1))
+            rows.append(best + start)
+        value, row = np.concatenate(values, axis=1), np.concatenate(rows, axis=1)
+        kk = min(k, value.shape[1])
+        best = np.argpartition(value, value.shape[1] - kk, axis=1)[:, -kk:]
+        value, row = np.take_along_axis(value, best, axis=1), np.take_along_axis(row, best, axis=1)
+        ok = value > -np.inf
+        mentee = np.broadcast_to(np.arange(self.n_mentees)[:, None], row.shape)
+        return row[ok].astype(np.int64), mentee[ok].astype(np.int64)
 
     def _max_reduced_cost(self, sigma: FloatArray, tau: FloatArray) -> FloatArray:
         """Exact largest reduced cost into each mentee over all mentors; -inf where there is no pair."""
@@ -785,7 +888,7 @@ class Solver:
         rc = self.table[rows] - sigma[None, :].astype(np.float32)
         k32 = min(k, rc.shape[1])
         kth32 = -np.partition(-rc, k32 - 1, axis=1)[:, k32 - 1] if k32 else np.full(len(rows), -np.inf)
-        r, c = np.nonzero((rc >= np.minimum(kth32, 0.0)[:, None] - _F32_MARGIN) & (rc > -np.inf))
+        r, c = np.nonzero((rc >= np.maximum(kth32, 0.0)[:, None] - _F32_MARGIN) & (rc > -np.inf))
         values = np.maximum(0.0, self._exact(rows[r], c) - sigma[c])
         top = np.zeros((len(rows), k))
         order = np.lexsort((-values, r))

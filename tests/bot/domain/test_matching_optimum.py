@@ -74,6 +74,37 @@ def pools(draw: st.DrawFn, max_size: int = 7) -> Drawn:
     return pool, {(a, b) for a, b in past}
 
 
+@st.composite
+def hard_pools(draw: st.DrawFn, max_size: int = 8) -> Drawn:
+    """Pools shaped like hard real ones: junior mentors, senior mentees, and 20-40% of each side "both".
+
+    "Both" people are mid-level and both teach and learn, so they compete for both sides: the rounds whose
+    roles need the LP relaxation and branching, where the solver is slowest and easiest to get wrong.
+    """
+    n = draw(st.integers(min_value=3, max_value=max_size))
+    share = draw(st.sampled_from([0.2, 0.3, 0.4]))
+    pool = []
+    for k in range(n):
+        junior = k < (n + 1) // 2
+        both = draw(st.floats(min_value=0, max_value=1, exclude_max=True)) < share
+        pool.append(
+            person(
+                f"h{k}",
+                can_mentor=junior or both,
+                can_mentee=not junior or both,
+                teaches=tuple(draw(st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2, unique=True))),
+                learns=tuple(draw(st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2, unique=True))),
+                level=2 if both and junior else 3 if both else draw(st.integers(0, 2) if junior else st.integers(2, 5)),
+                department=draw(st.sampled_from(["A", "B", "C"])),
+                capacity=draw(st.sampled_from([1, 1, 2, 3])) if junior else int(both),
+                cadence=draw(st.sampled_from(["weekly", "biweekly", "monthly"])),
+                utc_offset_minutes=draw(st.sampled_from([-480, 0, 60, 330, 540])),
+                waiting_since=NOW - timedelta(days=draw(st.integers(min_value=0, max_value=200))),
+            )
+        )
+    return pool, set()
+
+
 def brute_force(pool: Sequence[Candidate], past: set[tuple[str, str]], rules: MatchRules) -> float:
     """The best total score over every valid assignment, by exhaustive search on the scalar rules."""
     people = sorted(pool, key=lambda c: c.id)
@@ -146,6 +177,15 @@ def test_the_proposal_is_the_brute_force_optimum_and_breaks_no_rule(drawn: Drawn
     if stats.finished_by != "no-pairs":
         assert stats.method == ("exhaustive" if path == "exhaustive" else "assignment")
         assert stats.upper >= stats.lower - 1e-6
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hard_pools(), st.sampled_from(sorted(TUNINGS)))
+def test_pools_with_many_both_people_get_the_brute_force_optimum(drawn: Drawn, path: str) -> None:
+    pool, past = drawn
+    proposal, _ = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=TUNINGS[path])
+    check_feasible(proposal, pool, past, MatchRules())
+    assert proposal.total_score == pytest.approx(brute_force(pool, past, MatchRules()), abs=1e-6)
 
 
 @settings(max_examples=30, deadline=None)
@@ -241,7 +281,9 @@ def random_pool(seed: int, n: int, both_share: float) -> tuple[list[Candidate], 
     return pool, past
 
 
-@pytest.mark.parametrize(("seed", "both_share"), [(1, 0.0), (2, 0.15), (3, 0.4), (4, 0.8)])
+@pytest.mark.parametrize(
+    ("seed", "both_share"), [(1, 0.0), (2, 0.15), (5, 0.2), (6, 0.3), (3, 0.4), (8, 0.4), (4, 0.8)]
+)
 def test_the_large_pool_path_matches_highs_over_every_pair_on_bigger_pools(seed: int, both_share: float) -> None:
     pool, past = random_pool(seed, 120, both_share)
     exact, exact_stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=10**9))
@@ -251,6 +293,16 @@ def test_the_large_pool_path_matches_highs_over_every_pair_on_bigger_pools(seed:
         assert stats.method == "assignment"
         check_feasible(found, pool, set(past), MatchRules())
         assert found.total_score == pytest.approx(exact.total_score, rel=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "both_share"), [(3, 0.4), (8, 0.4)])
+def test_roles_the_first_certificate_cannot_settle_go_through_the_lp_relaxation(seed: int, both_share: float) -> None:
+    pool, past = random_pool(seed, 120, both_share)
+    exact = propose(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=10**9))
+    found, stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=0))
+    assert stats.lp_solves >= 1 and stats.role_rounds >= 1
+    assert stats.upper >= exact.total_score - 1e-6  # the LP's completed duals bound every assignment
+    assert found.total_score == pytest.approx(exact.total_score, rel=1e-9)
 
 
 def test_a_pool_without_both_people_is_certified_by_its_duals_alone() -> None:
@@ -299,3 +351,27 @@ def test_a_generous_time_limit_changes_nothing() -> None:
     timed, stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=NO_ROLE_SEARCH, time_limit=600)
     assert stats.finished_by != "time-limit" and timed.gap == 0
     assert timed == exact
+
+
+# -- a gap tolerance: large pools stop once proven close enough, small ones stay exact ----------------------
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_a_gap_tolerance_stops_a_large_pool_early_with_an_honest_bound(seed: int) -> None:
+    pool, past = random_pool(seed, 120, 0.4)
+    exact = propose(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=10**9))
+    found, stats = propose_with_stats(
+        pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=0), gap_tolerance=0.05
+    )
+    check_feasible(found, pool, set(past), MatchRules())
+    assert stats.finished_by == "within-gap" and not stats.proven
+    assert found.gap == pytest.approx(stats.upper - stats.lower) and 0 < found.gap <= 0.05 * stats.upper
+    assert found.total_score <= exact.total_score + 1e-6 <= found.total_score + found.gap + 2e-6
+
+
+def test_a_small_pool_is_solved_exactly_whatever_the_gap_tolerance() -> None:
+    pool, past = random_pool(3, 120, 0.4)
+    exact, exact_stats = propose_with_stats(pool, now=NOW, past_pairs=past)
+    loose, stats = propose_with_stats(pool, now=NOW, past_pairs=past, gap_tolerance=0.5)
+    assert exact_stats.method == stats.method == "exhaustive" and stats.proven
+    assert loose == exact and loose.gap == 0
