@@ -109,15 +109,17 @@ def preview(
         )
     blocks: list[Block] = [HeaderBlock(text=title), section(headline)]
     if score_gap:
-        # Honest about a proposal that is not the proven best (matching hit its time limit on a hard pool).
+        # Honest about a proposal that is not the proven best: a hard pool settled once proven this close, or
+        # matching hit its time limit.
         share = score_gap / (total_score + score_gap) if total_score + score_gap > 0 else 0.0
         blocks.append(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=":stopwatch: The best pairs found in the time allowed: "
+                        text=":stopwatch: Proven "
                         + (f"at most {share:.2%}" if share >= 0.0001 else "less than 0.01%")
-                        + " below the best possible total score for this pool."
+                        + " below the best possible total score for this pool: a large pool where many chose both"
+                        " roles is settled once it is that close, or when time runs out."
                     )
                 ]
             )

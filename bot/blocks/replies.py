@@ -146,8 +146,13 @@ def matching_still(*, seconds: float, limit: float) -> str:
     )
 
 
-def matching_done(*, seconds: float, pairs: int, waiting: int, proven: bool) -> str:
-    how = "the proven best for everyone" if proven else "the best found in the time allowed"
+def matching_done(*, seconds: float, pairs: int, waiting: int, below_best: float) -> str:
+    """`below_best`: how far below the best possible total the proposal can be at most (0: proven best)."""
+    how = (
+        "the proven best for everyone"
+        if below_best <= 0
+        else f"proven within {max(below_best, 0.0001):.2%} of the best possible"
+    )
     return (
         f":white_check_mark: Done in {seconds:.1f} s: {pairs:,} pairs proposed ({how}), {waiting:,} left waiting. "
         "The proposal is in your DM; nothing goes out until you approve."

@@ -97,6 +97,10 @@ def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *
     return pool
 
 
+# A large pool is settled once its pairs are proven within this share of the best possible total (hard pools, with
+# many people who chose both roles, would otherwise take minutes to close the last fraction); small pools are
+# always solved exactly.
+MATCH_GAP_TOLERANCE = 0.005
 # Seconds between the "still working" notes a lead gets while a large pool is solved.
 PROGRESS_EVERY = 10.0
 
@@ -160,6 +164,7 @@ def propose_round(
             topic_labels={t.id: t.label for t in services.catalogue.topics},
             now=now,
             time_limit=limit,
+            gap_tolerance=MATCH_GAP_TOLERANCE,
         )
     finally:
         done.set()
@@ -169,7 +174,7 @@ def propose_round(
             seconds=time.monotonic() - started,
             pairs=sum(len(m.pairs) for m in proposal.matches),
             waiting=len(proposal.unmatched),
-            proven=not proposal.gap,
+            below_best=proposal.gap / (proposal.total_score + proposal.gap) if proposal.gap else 0.0,
         )
     )
     wishes = {c.id: c.cadence for c in pool}
