@@ -21,6 +21,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # server has to fail fast enough to leave time to say so.
 CONNECT_TIMEOUT = 2
 
+# An execution option for connections that never write (`read_profile`): on SQLite they begin a deferred
+# transaction instead of taking the write lock.
+READ_ONLY = "turnabout_read_only"
+
 log = logging.getLogger(__name__)
 
 
@@ -60,8 +64,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _sqlite_begin(connection: Any) -> None:
             # IMMEDIATE: the write lock is taken (waiting up to busy_timeout) when the transaction starts. A
             # deferred transaction that reads and then writes can't wait for the lock when another holds it
-            # (SQLite would deadlock), so it fails at once with "database is locked".
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # (SQLite would deadlock), so it fails at once with "database is locked". A connection that only
+            # reads (`READ_ONLY`) needs no write lock, and must not queue behind writers for one.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql"):

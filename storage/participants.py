@@ -13,7 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
 from bot.domain.people import Cadence, Role, Seniority, SignupForm, Status
-from storage.db import StoreUnavailable, insert_once
+from storage.db import READ_ONLY, StoreUnavailable, insert_once
 from storage.models import Participant, PauseInterval
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,11 @@ def read_profile(*, engine: Engine, user_id: str) -> StoredProfile | None:
         with engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 # One SELECT needs no transaction, and psycopg's BEGIN and the pool's ROLLBACK are two more round
-                # trips. (SQLite's driver begins none for a SELECT, and switching its mode costs more than that.)
+                # trips. (On SQLite, switching the driver's mode costs more than that: it reads without the write
+                # lock instead.)
                 connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                connection.execution_options(**{READ_ONLY: True})
             row = connection.execute(_PROFILE, {"user_id": user_id}).first()
     except (OperationalError, InterfaceError) as error:
         log.warning("database unavailable: %s", str(error.orig or error).strip().splitlines()[0][:200])
