@@ -81,7 +81,7 @@ def _pair_action(act: Callable[[Services, int, str], tuple[list[str], str]]) -> 
         pairing_id, where = lead_copy.parse_pair_value(action.get("value"))
         if pairing_id is None:
             ack()
-            notice = replies.STALE_BUTTON
+            notice = lead_copy.STALE_HOME_BUTTON
             queued: list[str] = []
         else:
             try:
@@ -97,7 +97,8 @@ def _pair_action(act: Callable[[Services, int, str], tuple[list[str], str]]) -> 
 
 
 def _nudge(services: Services, pairing_id: int, lead_id: str) -> tuple[list[str], str]:
-    return checkins.lead_nudge(services, pairing_id=pairing_id, alert_ts=""), replies.nudged()
+    queued = checkins.lead_nudge(services, pairing_id=pairing_id, alert_ts="")
+    return queued, replies.nudged() if queued else lead_copy.ALREADY_NUDGED
 
 
 def _rematch(services: Services, pairing_id: int, lead_id: str) -> tuple[list[str], str]:
@@ -110,7 +111,7 @@ def _snooze(services: Services, pairing_id: int, lead_id: str) -> tuple[list[str
 
 def _end(services: Services, pairing_id: int, lead_id: str) -> tuple[list[str], str]:
     ended = pairs.end_pair(services, pairing_id=pairing_id, by=lead_id)
-    return list(ended.keys), replies.pair_ended([p.name for p in ended.people.values()])
+    return list(ended.keys), replies.pair_ended([lead_copy.escape(p.name) for p in ended.people.values()])
 
 
 on_nudge = _pair_action(_nudge)

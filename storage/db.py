@@ -91,14 +91,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error.
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error. `read_only`: it never writes, so on SQLite it
+    reads without taking the write lock (a long export must not hold up sign-ups).
 
     A lost or refused connection (the server down, a restart, SQLite locked past its timeout) becomes
     `StoreUnavailable`, logged in one line: the transaction is rolled back whole, so nothing is half-written.
     """
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

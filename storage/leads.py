@@ -154,6 +154,12 @@ def pairs_cancelling_in_a_row(*, session: Session, at_least: int) -> int:
     return sum(1 for key in met if cancelled_in_a_row(history.get(key, [])) >= at_least)
 
 
+def members(*, session: Session) -> int:
+    """Everyone in the program, active or paused (not those who left)."""
+    query = select(func.count()).select_from(Participant).where(col(Participant.status) != Status.LEFT)
+    return int(session.execute(query).scalar_one())
+
+
 def sessions_between(*, session: Session, start: date, end: date) -> int:
     """Sessions held on days in [start, end)."""
     query = (
@@ -189,13 +195,7 @@ def pair_page(*, session: Session, now: datetime, pair_filter: PairFilter, offse
             .group_by(col(MentoringSession.pairing_id))
         ).all()
     )
-    cancelled = dict(
-        session.execute(
-            select(col(Booking.pairing_id), func.count())
-            .where(col(Booking.pairing_id).in_(ids), col(Booking.status) == BookingStatus.CANCELLED)
-            .group_by(col(Booking.pairing_id))
-        ).all()
-    )
+    called_off = _called_off(session, mentors=sorted({p.mentor_id for p, _ in found}))
     asked: dict[int, tuple[int, int]] = {
         pid: (int(n), int(answered or 0))
         for pid, n, answered in session.execute(
@@ -220,12 +220,30 @@ def pair_page(*, session: Session, now: datetime, pair_filter: PairFilter, offse
             standing=state,
             sessions=int(sessions.get(pairing.id or 0, 0)),
             next_session=upcoming.get(pairing.id or 0),
-            cancellations=int(cancelled.get(pairing.id or 0, 0)),
+            cancellations=called_off.get((pairing.round_id, pairing.mentor_id, pairing.mentee_id), 0),
             checkins_asked=asked.get(pairing.id or 0, (0, 0))[0],
             checkins_answered=asked.get(pairing.id or 0, (0, 0))[1],
         )
         for pairing, state in found
     ]
+
+
+def _called_off(session: Session, *, mentors: Sequence[str] | None = None) -> dict[tuple[int, str, str], int]:
+    """Bookings cancelled or that didn't happen, per (round, mentor, mentee): a group's booking hangs off one
+    pairing of the group and names the mentees it was for, so it is counted for each of them."""
+    query = (
+        select(col(Booking.mentee_ids), col(Pairing.round_id), col(Pairing.mentor_id))
+        .join(Pairing, col(Pairing.id) == col(Booking.pairing_id))
+        .where(col(Booking.status).in_([BookingStatus.CANCELLED, BookingStatus.MISSED]))
+    )
+    if mentors is not None:
+        query = query.where(col(Pairing.mentor_id).in_(list(mentors)))
+    counts: dict[tuple[int, str, str], int] = {}
+    for mentee_ids, round_id, mentor_id in session.execute(query):
+        for mentee_id in mentee_ids:
+            key = (round_id, mentor_id, mentee_id)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def upcoming_bookings(*, session: Session, pairings: Sequence[Pairing], now: datetime) -> dict[int, datetime]:
@@ -283,15 +301,37 @@ def chart_sources(*, session: Session) -> str:
     return "|".join(str(v) for v in row)
 
 
-def satisfaction_counts(*, session: Session, since: datetime | None = None) -> dict[int, int]:
-    """How many check-ins gave each value (1-5)."""
-    query = select(col(CheckIn.value), func.count()).where(col(CheckIn.value).is_not(None)).group_by(col(CheckIn.value))
+def satisfaction_counts(
+    *, session: Session, before: datetime, since: datetime | None = None, min_per_month: int = 1
+) -> dict[int, int]:
+    """How many check-ins answered before `before` (and from `since`) gave each value (1-5), counting only the
+    calendar months (UTC) that have `min_per_month` answers or more: a figure that moves a month at a time, by at
+    least that many answers, can't be taken apart into one person's answer."""
+    month = (
+        func.to_char(col(CheckIn.answered_at), "YYYY-MM")
+        if session.get_bind().dialect.name == "postgresql"
+        else func.strftime("%Y-%m", col(CheckIn.answered_at))
+    ).label("month")
+    query = (
+        select(month, col(CheckIn.value), func.count())
+        .where(col(CheckIn.value).is_not(None), col(CheckIn.answered_at) < before)
+        .group_by(month, col(CheckIn.value))
+    )
     if since is not None:
         query = query.where(col(CheckIn.answered_at) >= since)
-    return {int(v): int(n) for v, n in session.execute(query) if v is not None}
+    by_month: dict[str, dict[int, int]] = {}
+    for key, value, n in session.execute(query):
+        if value is not None:
+            by_month.setdefault(str(key), {})[int(value)] = int(n)
+    counts: dict[int, int] = {}
+    for values in by_month.values():
+        if sum(values.values()) >= min_per_month:
+            for value, n in values.items():
+                counts[value] = counts.get(value, 0) + n
+    return counts
 
 
-def satisfaction_by_bucket(*, session: Session, starts: Sequence[datetime]) -> list[tuple[int, int]]:
+def satisfaction_by_bucket(*, session: Session, starts: Sequence[datetime], before: datetime) -> list[tuple[int, int]]:
     """(answers, sum of values) per bucket [starts[i], starts[i+1]), the last open-ended, in one grouped query."""
     if not starts:
         return []
@@ -301,7 +341,9 @@ def satisfaction_by_bucket(*, session: Session, starts: Sequence[datetime]) -> l
     ).label("bucket")
     query = (
         select(bucket, func.count(), func.sum(col(CheckIn.value)))
-        .where(col(CheckIn.value).is_not(None), col(CheckIn.answered_at) >= starts[0])
+        .where(
+            col(CheckIn.value).is_not(None), col(CheckIn.answered_at) >= starts[0], col(CheckIn.answered_at) < before
+        )
         .group_by(bucket)
     )
     found = {int(b): (int(n), int(total or 0)) for b, n, total in session.execute(query)}
@@ -368,6 +410,8 @@ def session_days_from(*, session: Session, start: date) -> dict[int, list[date]]
     return found
 
 
+ENDED = "ended"
+
 # --- exports: streamed rows, so 5,000 pairs or 100,000 sessions never sit in memory at once ---
 
 EXPORT_BATCH = 1000
@@ -383,17 +427,19 @@ class ExportPair:
     mentee_name: str
     mentor_department: str
     mentee_department: str
-    standing: Standing
+    state: str  # a `Standing` value, or "ended"
     started: datetime | None
     sessions: int
     last_session: date | None
     next_session: datetime | None
     cancellations: int
     checkins_answered: int
+    ended: datetime | None
 
 
 def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
-    """Every active pair, oldest first, with its figures (grouped subqueries joined once, read in batches)."""
+    """Every pair that was ever approved (active ones with their state, ended ones as "ended"), oldest first, with
+    its figures: grouped subqueries joined once, read in batches, so the sessions file's pairs are all here."""
     mentor = aliased(Participant)
     mentee = aliased(Participant)
     held = (
@@ -405,18 +451,12 @@ def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
         .group_by(col(MentoringSession.pairing_id))
         .subquery()
     )
-    cancelled = (
-        select(col(Booking.pairing_id).label("pid"), func.count().label("n"))
-        .where(col(Booking.status) == BookingStatus.CANCELLED)
-        .group_by(col(Booking.pairing_id))
-        .subquery()
-    )
     answered = (
         select(col(CheckIn.pairing_id).label("pid"), func.count().label("n"))
         .group_by(col(CheckIn.pairing_id))
         .subquery()
     )
-    standing = standing_expr(now)
+    standing = case((col(Pairing.status) == PairingStatus.ENDED, literal(ENDED)), else_=standing_expr(now))
     query = (
         select(
             col(Pairing.id),
@@ -431,20 +471,21 @@ def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
             func.coalesce(col(Pairing.approved_at), col(Pairing.created_at)),
             func.coalesce(held.c.n, 0),
             held.c.last,
-            func.coalesce(cancelled.c.n, 0),
             func.coalesce(answered.c.n, 0),
+            col(Pairing.ended_at),
         )
         .select_from(Pairing)
         .outerjoin(mentor, col(mentor.slack_user_id) == col(Pairing.mentor_id))
         .outerjoin(mentee, col(mentee.slack_user_id) == col(Pairing.mentee_id))
         .outerjoin(held, held.c.pid == col(Pairing.id))
-        .outerjoin(cancelled, cancelled.c.pid == col(Pairing.id))
         .outerjoin(answered, answered.c.pid == col(Pairing.id))
-        .where(col(Pairing.status) == PairingStatus.ACTIVE)
+        .where(col(Pairing.status).in_([PairingStatus.ACTIVE, PairingStatus.ENDED]))
         .order_by(col(Pairing.id))
     )
-    # Bookings still to come are few (at most one per pair): read them first, then stream the pairs.
+    # Bookings still to come are few (at most one per pair), and called-off ones a handful per pair: read them
+    # first, then stream the pairs.
     upcoming = _future_bookings(session, now=now)
+    called_off = _called_off(session)
     for row in session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
         pid, round_id, mentor_id, mentee_id = row[0], row[1], row[2], row[3]
         next_session = next(
@@ -459,13 +500,14 @@ def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
             mentee_name=row[5],
             mentor_department=row[6],
             mentee_department=row[7],
-            standing=Standing(row[8]),
+            state=str(row[8]),
             started=row[9],
             sessions=int(row[10]),
             last_session=row[11],
-            next_session=next_session,
-            cancellations=int(row[12]),
-            checkins_answered=int(row[13]),
+            next_session=next_session if row[8] != ENDED else None,
+            cancellations=called_off.get((round_id, mentor_id, mentee_id), 0),
+            checkins_answered=int(row[12]),
+            ended=row[13],
         )
 
 

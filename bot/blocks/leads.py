@@ -34,6 +34,10 @@ EMPTY_FILTER = {
 }
 
 
+ALREADY_NUDGED = "That pair was already nudged from here today; one nudge a day is plenty."
+STALE_HOME_BUTTON = "That button is out of date; here is your Home tab as it is now."
+
+
 def escape(text: str) -> str:
     """Text people typed (names), safe inside mrkdwn: Slack reads &, < and > as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -64,7 +68,8 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 # --- the program at a glance and the three measures ---
 
 
-def overview_text(overview: Overview) -> str:
+def overview_text(overview: Overview, *, sessions: str | None = None) -> str:
+    """The program at a glance; `sessions` replaces the this-month-so-far line (the digest speaks of a month)."""
     counts = overview.counts
     change = overview.sessions_this_month - overview.sessions_last_month_to_date
     trend = "same as" if change == 0 else (f"{abs(change):,} more than" if change > 0 else f"{-change:,} fewer than")
@@ -72,7 +77,8 @@ def overview_text(overview: Overview) -> str:
         [
             f"*Active pairs:* {overview.active:,} · *people waiting for a match:* {overview.waiting:,}",
             " · ".join(f"{STANDING_LABELS[s]} {counts.get(s, 0):,}" for s in STANDING_LABELS),
-            f"*Sessions this month so far:* {overview.sessions_this_month:,} ({trend} by this day last month) · "
+            sessions
+            or f"*Sessions this month so far:* {overview.sessions_this_month:,} ({trend} by this day last month) · "
             f"last month in all: {overview.sessions_last_month:,}",
         ]
     )
@@ -89,13 +95,13 @@ def measures_text(measures: Measures) -> str:
             else ""
         )
         lines.append(
-            f"*Satisfaction:* {satisfied.mean:.1f}/5 on average over {_plural(satisfied.answers, 'check-in')}"
-            f"{spread}. Would-recommend comes with the close-out survey of program cycles."
+            f"*Satisfaction:* {satisfied.mean:.1f}/5 on average over {_plural(satisfied.answers, 'check-in')} up to "
+            f"the end of last month{spread}. Would-recommend comes with the close-out survey of program cycles."
         )
     else:
         lines.append(
-            f"*Satisfaction:* shown once there are at least {MIN_ANSWERS} answers, to keep them anonymous "
-            f"({_plural(satisfied.answers, 'check-in')} so far)."
+            f"*Satisfaction:* shown once there are at least {MIN_ANSWERS} answers in a month, counted when the "
+            "month is over, to keep them anonymous."
         )
     frequency = measures.frequency
     if frequency.per_pair_month is None:
@@ -157,7 +163,7 @@ def pair_text(row: PairRow, names: dict[str, str]) -> str:
     if row.next_session:
         parts.append(f"next {slack_date(row.next_session, 'UTC')}")
     if row.cancellations:
-        parts.append(f"{row.cancellations} cancelled")
+        parts.append(f"{row.cancellations} called off")
     if row.checkins_asked:
         parts.append(f"check-ins answered {row.checkins_answered}/{row.checkins_asked}")
     return f"*{mentor}* → *{mentee}*\n" + " · ".join(parts)
@@ -213,7 +219,7 @@ def pair_list_blocks(page: PairPage) -> list[Block]:
     if not page.rows:
         blocks.append(_section(EMPTY_FILTER.get(page.pair_filter, EMPTY_FILTER["all"])))
         return blocks
-    first = (page.page - 1) * 20 + 1
+    first = (page.page - 1) * page.per_page + 1
     blocks.append(
         _context(f"Page {page.page} of {page.pages} · pairs {first:,}-{first + len(page.rows) - 1:,} of {page.total:,}")
     )
@@ -236,7 +242,7 @@ def lead_home_blocks(
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Your program"}}]
     if notice:
         blocks.append(_section(f":information_source: {notice}"))
-    if not overview.active and not overview.waiting:
+    if not overview.members and not overview.active:
         blocks.append(
             _section(
                 "*Nobody has joined yet.* Invite people to type `/mentoring join`; once some have, "
@@ -307,19 +313,22 @@ def digest(
     overview: Overview,
     measures: Measures,
     change: MonthChange,
+    sessions: tuple[int, int],
     attention: PairPage,
     charts: Charts,
     limit: int,
 ) -> tuple[str, list[Block]]:
     """The leads' monthly digest: the month in figures, what changed, and the pairs that need a lead."""
     title = f"Reverse mentoring in {month:%B %Y}"
+    held, before = sessions
+    month_line = f"*Sessions in {month:%B}:* {held:,} ({before:,} the month before)"
     changed = (
         f"*Since 1 {month:%B}:* {_plural(change.new_pairs, 'new pair')} · "
         f"{_plural(change.lapsed, 'pair')} lapsed · {_plural(change.recovered, 'pair')} recovered"
     )
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        _section(overview_text(overview)),
+        _section(overview_text(overview, sessions=month_line)),
         _section(changed),
         _section(measures_text(measures)),
         *chart_blocks(charts),
@@ -344,7 +353,7 @@ def digest(
 def _digest_actions(row: PairRow) -> Block:
     """In a channel message the existing leads' alert buttons answer (they reply in the thread's place)."""
     value = str(row.pairing_id)
-    buttons = [_button("Nudge again", ids.A_LEAD_NUDGE, value, style="primary")]
+    buttons = [_button("Nudge", ids.A_LEAD_NUDGE, value, style="primary")]
     if row.standing in (Standing.LAPSED, Standing.NOT_STARTED):
         buttons.append(_button("Offer a rematch", ids.A_LEAD_REMATCH, value))
     if row.standing in (Standing.LAPSED, Standing.COOLING):
@@ -354,8 +363,8 @@ def _digest_actions(row: PairRow) -> Block:
 
 def export_comment(*, pairs: int, sessions: int, on: date) -> str:
     return (
-        f"Your export of {on:%-d %B %Y}: {_plural(pairs, 'active pair')} and {_plural(sessions, 'session')}. "
-        "Figures only: no check-in answers or notes. Dates are ISO (YYYY-MM-DD), times UTC."
+        f"Your export of {on:%-d %B %Y}: {_plural(pairs, 'pair')} (active and ended) and "
+        f"{_plural(sessions, 'session')}. Figures only: no check-in answers or notes. Dates are YYYY-MM-DD, times UTC."
     )
 
 

@@ -187,29 +187,6 @@ def month_change(then: Mapping[int, Standing], now: Mapping[int, Standing]) -> M
     )
 
 
-def mean_by_bucket(values: Iterable[tuple[date, int]], buckets: Sequence[date]) -> list[float | None]:
-    """The mean of the values falling in each bucket [buckets[i], buckets[i+1]) (the last open-ended), or None
-    where a bucket has fewer than `MIN_ANSWERS` values."""
-    sums = [0] * len(buckets)
-    counts = [0] * len(buckets)
-    for day, value in values:
-        index = _bucket(day, buckets)
-        if index is not None:
-            sums[index] += value
-            counts[index] += 1
-    return [s / c if c >= MIN_ANSWERS else None for s, c in zip(sums, counts, strict=True)]
-
-
-def _bucket(day: date, buckets: Sequence[date]) -> int | None:
-    found = None
-    for index, start in enumerate(buckets):
-        if day >= start:
-            found = index
-        else:
-            break
-    return found
-
-
 def month_starts(today: date, months: int) -> list[date]:
     """The first days of the last `months` months, oldest first, the current month last."""
     starts = []
@@ -279,6 +256,7 @@ class PairPage:
     total: int
     rows: list[PairRow]
     names: dict[str, str]
+    per_page: int = 20
 
 
 @dataclass(frozen=True)
@@ -290,6 +268,7 @@ class Overview:
     sessions_this_month: int
     sessions_last_month: int
     sessions_last_month_to_date: int
+    members: int = 0  # everyone in the program (active or paused)
 
     @property
     def active(self) -> int:

@@ -7,6 +7,7 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot.blocks import leads as lead_blocks
 from bot.blocks.home import home_view
@@ -47,7 +48,38 @@ def publish_home(
         lead_summary=lead_part,
     )
     home.private_metadata = metadata or None
-    client.views_publish(user_id=user_id, view=home)
+    try:
+        client.views_publish(user_id=user_id, view=home)
+    except SlackApiError as error:
+        if not lead_part or not _refused_a_chart(error):
+            raise
+        # Slack would not show an uploaded chart (a file deleted by retention, or not yet processed): the lead
+        # still gets their Home, without pictures this once, and the next view uploads them afresh.
+        log.warning("Slack refused a chart on %s's Home tab; publishing it without charts", user_id)
+        leads.forget_charts(services)
+        home.blocks = [b for b in home.blocks if _block_type(b) != "image"]
+        home.blocks.insert(1, ContextBlock(elements=[MarkdownTextObject(text=CHARTS_REFUSED)]))
+        client.views_publish(user_id=user_id, view=home)
+
+
+CHARTS_REFUSED = (
+    ":warning: Slack would not show the charts just now; they are drawn afresh next time. The figures stand."
+)
+
+
+def _refused_a_chart(error: SlackApiError) -> bool:
+    text = (
+        str(error.response.get("error", ""))
+        + " "
+        + " ".join(str(m) for m in (error.response.get("response_metadata") or {}).get("messages", []))
+    )
+    return "invalid" in text and ("slack_file" in text or "slack file" in text or "image" in text)
+
+
+def _block_type(block: object) -> str | None:
+    if isinstance(block, dict):
+        return str(block.get("type"))
+    return getattr(block, "type", None)
 
 
 def refresh_home(services: Services, client: WebClient, user_id: str) -> None:

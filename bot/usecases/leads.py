@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from sqlalchemy.exc import IntegrityError
 
 from bot.blocks import charts as pictures
 from bot.blocks import leads as views
@@ -61,10 +62,11 @@ def overview(services: Services) -> Overview:
     today = now.date()
     month = today.replace(day=1)
     last = measures.previous_month(today)
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         return Overview(
             counts=queries.standing_counts(session=session, now=now),
             waiting=queries.people_waiting(session=session, now=now),
+            members=queries.members(session=session),
             sessions_this_month=queries.sessions_between(session=session, start=month, end=today + timedelta(days=1)),
             sessions_last_month=queries.sessions_between(session=session, start=last, end=month),
             sessions_last_month_to_date=queries.sessions_between(
@@ -83,16 +85,24 @@ def _same_day(month_start: date, day: int) -> date:
     return month_start.replace(day=min(day, 28))
 
 
+def _month_start(now: datetime) -> datetime:
+    return datetime.combine(now.date().replace(day=1), time(), UTC)
+
+
 def program_measures(services: Services) -> Measures:
     now = services.clock()
     end = now.date() + timedelta(days=1)
     start = end - timedelta(days=FREQUENCY_DAYS)
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         spans = queries.spans_between(
             session=session, start=datetime.combine(start, time(), UTC), end=datetime.combine(end, time(), UTC)
         )
         held = queries.sessions_per_pair(session=session, start=start, end=end)
-        counts = queries.satisfaction_counts(session=session)
+        # Closed months only, each with enough answers: a live figure next to each pair's answered count would
+        # let a lead work out who answered what.
+        counts = queries.satisfaction_counts(
+            session=session, before=_month_start(now), min_per_month=measures.MIN_ANSWERS
+        )
     return Measures(
         satisfaction=measures.satisfaction(counts),
         frequency=measures.meeting_frequency(spans, held, start=start, end=end),
@@ -102,7 +112,7 @@ def program_measures(services: Services) -> Measures:
 def pair_page(services: Services, *, pair_filter: PairFilter, page: int) -> PairPage:
     """One page of pairs; a page out of range shows the first or the last."""
     now = services.clock()
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         total = queries.count_pairs(session=session, now=now, pair_filter=pair_filter)
         page = measures.clamp_page(page, total, PER_PAGE)
         rows = queries.pair_page(
@@ -110,7 +120,7 @@ def pair_page(services: Services, *, pair_filter: PairFilter, page: int) -> Pair
         )
         ids = {u for r in rows for u in (r.mentor_id, r.mentee_id)}
         names = {k: v.name or k for k, v in participants_by_id(session=session, user_ids=ids).items()}
-    return PairPage(pair_filter.value, page, measures.pages(total, PER_PAGE), total, rows, names)
+    return PairPage(pair_filter.value, page, measures.pages(total, PER_PAGE), total, rows, names, PER_PAGE)
 
 
 def lead_view(services: Services, client: WebClient, *, pair_filter: PairFilter, page: int) -> LeadView:
@@ -158,8 +168,9 @@ def chart_data(services: Services) -> ChartData:
     today = now.date()
     weeks = measures.week_starts(today, CHART_WEEKS)
     start, end = weeks[0], today + timedelta(days=1)
-    months = measures.month_starts(today, SATISFACTION_MONTHS)
-    with session_scope(services.engine) as session:
+    # Closed months only (see `program_measures`): the current one would show a running mean.
+    months = measures.month_starts(measures.previous_month(today), SATISFACTION_MONTHS)
+    with session_scope(services.engine, read_only=True) as session:
         spans = queries.spans_between(
             session=session, start=datetime.combine(start, time(), UTC), end=datetime.combine(end, time(), UTC)
         )
@@ -167,7 +178,7 @@ def chart_data(services: Services) -> ChartData:
         last_before = queries.last_session_before(session=session, before=start)
         held_days = queries.session_days_from(session=session, start=start)
         buckets = queries.satisfaction_by_bucket(
-            session=session, starts=[datetime.combine(m, time(), UTC) for m in months]
+            session=session, starts=[datetime.combine(m, time(), UTC) for m in months], before=_month_start(now)
         )
     held = [sum(n for day, n in per_day.items() if week <= day < week + timedelta(days=7)) for week in weeks]
     expected = [measures.expected_per_week(spans, week) for week in weeks]
@@ -192,7 +203,7 @@ def charts(services: Services, client: WebClient) -> Charts:
     """The three charts as uploaded files, drawn and uploaded again only when their numbers changed. When nothing
     they are drawn from has changed since (same day, same sessions, check-ins and pairs), the numbers aren't even
     recomputed."""
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         sources = f"{services.clock().date()}|{queries.chart_sources(session=session)}"
         stored = {name: session.get(ChartFile, name) for name in CHART_NAMES}
         known = {name: (row.digest, row.file_id, row.title, row.alt_text) for name, row in stored.items() if row}
@@ -220,23 +231,46 @@ def charts(services: Services, client: WebClient) -> Charts:
                 content=picture.png, filename=picture.name, title=picture.title, alt_txt=picture.alt_text[:1000]
             )
             file_id = str(response["file"]["id"])
-        except SlackClientError as exc:
+        except (SlackClientError, OSError) as exc:  # OSError: the upload URL timed out or the network failed
             refused = _slack_error(exc)
             log.warning("could not upload the chart %s: %s", name, refused)
             shown.append(ChartRef(name, picture.title, picture.alt_text, None))
             continue
-        with session_scope(services.engine) as session:
-            row = session.get(ChartFile, name) or ChartFile(
-                name=name, digest=digest, file_id=file_id, uploaded_at=services.clock()
-            )
-            row.digest, row.file_id, row.uploaded_at = digest, file_id, services.clock()
-            row.title, row.alt_text, row.sources = picture.title, picture.alt_text, sources
-            session.add(row)
+        _remember(services, name, picture, digest=digest, file_id=file_id, sources=sources)
         shown.append(ChartRef(name, picture.title, picture.alt_text, file_id))
     return Charts(shown=shown, refused=refused)
 
 
-def _slack_error(exc: SlackClientError) -> str:
+def _remember(
+    services: Services, name: str, picture: pictures.Picture, *, digest: str, file_id: str, sources: str
+) -> None:
+    """Record an uploaded chart. Two processes (a lead's Home and the digest) may upload the same chart at once:
+    whichever records it last wins, and both files show the same numbers."""
+    for _ in range(2):
+        try:
+            with session_scope(services.engine) as session:
+                row = session.get(ChartFile, name) or ChartFile(
+                    name=name, digest=digest, file_id=file_id, uploaded_at=services.clock()
+                )
+                row.digest, row.file_id, row.uploaded_at = digest, file_id, services.clock()
+                row.title, row.alt_text, row.sources = picture.title, picture.alt_text, sources
+                session.add(row)
+            return
+        except IntegrityError:
+            continue  # the other inserted it first: update theirs
+
+
+def forget_charts(services: Services) -> None:
+    """Drop what is known of the uploaded charts, so the next view draws and uploads them afresh (Slack refused to
+    show one: deleted by a retention policy, or not visible)."""
+    with session_scope(services.engine) as session:
+        for name in CHART_NAMES:
+            row = session.get(ChartFile, name)
+            if row is not None:
+                session.delete(row)
+
+
+def _slack_error(exc: Exception) -> str:
     response = getattr(exc, "response", None)
     if response is not None:
         return str(response.get("error", "unknown_error"))
@@ -248,6 +282,7 @@ def _slack_error(exc: SlackClientError) -> str:
 PAIR_COLUMNS = (
     "pair_id",
     "cycle",
+    "round",
     "mentor",
     "mentee",
     "mentor_department",
@@ -259,6 +294,7 @@ PAIR_COLUMNS = (
     "next_session",
     "cancellations",
     "checkins_answered",
+    "ended",
 )
 SESSION_COLUMNS = ("pair_id", "mentor", "mentee", "date", "logged_by")
 
@@ -267,7 +303,9 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="minutes")
+        # "2027-03-15 10:00": spreadsheets read it as a date and time (the T of full ISO 8601 they don't); UTC, as
+        # the export's message says.
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
     return measures.spreadsheet_safe(str(value))
@@ -301,25 +339,27 @@ def export(services: Services, client: WebClient, *, lead_id: str) -> Exported:
         tempfile.NamedTemporaryFile("w+", encoding="utf-8-sig", newline="", suffix=".csv") as pairs_file,
         tempfile.NamedTemporaryFile("w+", encoding="utf-8-sig", newline="", suffix=".csv") as sessions_file,
     ):
-        with session_scope(services.engine) as session:
+        with session_scope(services.engine, read_only=True) as session:
             pair_count = _write_csv(
                 pairs_file,
                 PAIR_COLUMNS,
                 (
                     (
                         p.pairing_id,
-                        "",
+                        "",  # no cycles yet: the program is evergreen, matched in rounds
+                        p.round_id,
                         p.mentor_name,
                         p.mentee_name,
                         p.mentor_department,
                         p.mentee_department,
-                        p.standing.value,
+                        p.state,
                         p.started.date() if p.started else None,
                         p.sessions,
                         p.last_session,
                         p.next_session,
                         p.cancellations,
                         p.checkins_answered,
+                        p.ended.date() if p.ended else None,
                     )
                     for p in queries.export_pairs(session=session, now=now)
                 ),
@@ -366,7 +406,7 @@ def month_change(services: Services, *, since: datetime) -> MonthChange:
     """New, lapsed and recovered pairs between `since` and now, each pair judged by its sessions at both moments
     (as the momentum chart is)."""
     now = services.clock()
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         spans = queries.spans_between(session=session, start=now - timedelta(seconds=1), end=now)
         last_then = queries.last_session_before(session=session, before=since.date())
         last_now = queries.last_session_before(session=session, before=now.date() + timedelta(days=1))
@@ -389,7 +429,7 @@ def queue_digest(services: Services, client: WebClient, *, now: datetime) -> lis
     key = f"digest:{local:%Y-%m}"
     # Checked first and cheaply: the sweep asks every few minutes all month long.
     addressed = [d.key for d in membership.lead_drafts(services, key=key, text="")]
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         if len(deliveries(session=session, keys=addressed)) == len(addressed):
             return []
     summary = overview(services)
@@ -399,8 +439,13 @@ def queue_digest(services: Services, client: WebClient, *, now: datetime) -> lis
     change = month_change(services, since=datetime.combine(measures.previous_month(local.date()), time(), UTC))
     attention = pair_page(services, pair_filter=PairFilter.ATTENTION, page=1)
     drawn = charts(services, client)
+    month = measures.previous_month(local.date())
+    with session_scope(services.engine, read_only=True) as session:
+        held = queries.sessions_between(session=session, start=month, end=local.date().replace(day=1))
+        before = queries.sessions_between(session=session, start=measures.previous_month(month), end=month)
     text, blocks = views.digest(
-        month=measures.previous_month(local.date()),
+        month=month,
+        sessions=(held, before),
         overview=summary,
         measures=program_measures(services),
         change=change,

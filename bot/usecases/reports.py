@@ -27,7 +27,7 @@ class ActivePairs:
 
 
 def active_pairs(services: Services) -> ActivePairs:
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         pairings = active_pairings(session=session)
         people = participants_by_id(
             session=session, user_ids=[p.mentor_id for p in pairings] + [p.mentee_id for p in pairings]
@@ -46,7 +46,7 @@ def pair_standing(pairing: Pairing, folks: dict[str, Participant], now: datetime
 def program_report(services: Services) -> tuple[str, list[dict[str, Any]]]:
     """How the program is doing, for leads: where every active pair stands and the three measures."""
     summary = leads.overview(services)
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine, read_only=True) as session:
         cancelled = pairs_cancelling_in_a_row(session=session, at_least=2)
     return lead_views.report(overview=summary, measures=leads.program_measures(services), cancelled_twice=cancelled)
 

@@ -326,3 +326,25 @@ def test_matching_shows_the_lead_what_it_is_doing_while_it_solves(
     assert sum("Still working" in line for line in lines) == 2, "at most twice: response_url allows five uses"
     assert "Done in" in lines[-1] and "4 pairs proposed (the proven best for everyone), 1 left waiting" in lines[-1]
     assert "Done in" in lead.ephemeral_texts[-1], "one line that moves, not a stack of messages"
+
+
+def test_a_chart_slack_no_longer_shows_leaves_the_home_tab_standing_and_is_uploaded_afresh(
+    timed: tuple[LocalBot, SimClock],
+) -> None:
+    bot, _ = timed
+    lead = approved_round(bot)
+    lead.open_home()
+    bot.settle()
+    (first, *_) = images(lead.home)
+    with bot.fake.workspace.lock:  # a retention policy deleted it
+        del bot.fake.workspace.files[first["slack_file"]["id"]]
+    lead.open_home()
+    bot.settle()
+    assert images(lead.home) == [] and "Slack would not show the charts" in str(lead.home)
+    assert "*Active pairs:* 4" in str(lead.home), "the figures stand"
+    # The refusal itself is what Slack says (the fake counts it as the app breaking the contract, as it is).
+    assert [v for v in bot.fake.violations if "invalid slack_file" in v] == bot.fake.violations != []
+    bot.fake.violations.clear()
+    lead.open_home()
+    bot.settle()
+    assert len(images(lead.home)) == 3, "drawn and uploaded afresh"

@@ -18,7 +18,9 @@ def text(distribution: dict[int, int]) -> str:
 def test_satisfaction_shows_a_mean_from_three_answers_and_the_spread_only_from_ten() -> None:
     assert "shown once there are at least 3" in text({5: 1, 1: 1})
     three = text({5: 1, 4: 1, 1: 1})
-    assert "3.3/5 on average over 3 check-ins." in three and "1: 1" not in three, "a lone 1 would point at someone"
+    assert "3.3/5 on average over 3 check-ins up to the end of last month." in three and "1: 1" not in three, (
+        "a lone 1 would point at someone"
+    )
     assert "(5: 6 · 4: 3 · 3: 0 · 2: 0 · 1: 1)" in text({5: 6, 4: 3, 1: 1})
 
 
@@ -38,7 +40,7 @@ def test_a_pair_row_escapes_names_and_never_shows_more_than_figures() -> None:
     )
     line = leads.pair_text(row, {"U1": "Ana <script>", "U2": "Tom & Co"})
     assert "*Ana &lt;script&gt;* → *Tom &amp; Co*" in line
-    assert ":red_circle: lapsed · 3 sessions · last 2 Oct 2026 · 2 cancelled · check-ins answered 1/4" in line
+    assert ":red_circle: lapsed · 3 sessions · last 2 Oct 2026 · 2 called off · check-ins answered 1/4" in line
 
 
 def test_page_and_button_values_we_did_not_write_fall_back_safely() -> None:

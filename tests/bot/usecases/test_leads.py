@@ -19,7 +19,7 @@ from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.leads import PairFilter, pairs_cancelling_in_a_row
 from storage.models import Booking, CheckIn, Pairing, Participant
-from storage.pairings import activate_round, log_session
+from storage.pairings import activate_round, end_pairing, log_session
 from tests.bot.usecases.conftest import NOW, Clock, World
 
 
@@ -93,7 +93,7 @@ def program(world: World, services: Services, clock: Clock) -> dict[str, int]:
                     met="all",
                     value=value,
                     learned="my private words",
-                    answered_at=NOW - timedelta(days=n),
+                    answered_at=NOW - timedelta(days=5 + n),
                 )
             )
     clock.now = NOW
@@ -126,16 +126,50 @@ def test_states_are_counted_and_ordered_worst_first_in_sql(world: World, service
 def test_the_export_streams_every_pair_and_session_without_private_words(
     world: World, services: Services, clock: Clock
 ) -> None:
-    program(world, services, clock)
+    ids = program(world, services, clock)
+    with session_scope(services.engine) as session:
+        end_pairing(session=session, pairing=session.get_one(Pairing, ids["U0E2"]), by="U0LEAD", now=NOW)
     client = Uploads()
     exported = leads.export(services, client, lead_id="U0LEAD")  # type: ignore[arg-type]
-    assert (exported.pairs, exported.sessions, exported.error) == (3, 1, None)
+    assert (exported.pairs, exported.sessions, exported.error) == (3, 1, None), "ended pairs too"
     pairs = list(csv.DictReader(io.StringIO(client.files["turnabout-pairs-2026-03-02.csv"].decode("utf-8-sig"))))
     assert [(p["mentor"], p["state"], p["cancellations"], p["checkins_answered"]) for p in pairs] == [
         ("Ana", "lapsed", "2", "3"),
-        ("Bo", "paused", "0", "0"),
+        ("Bo", "ended", "0", "0"),
         ("'=Cy", "not_started", "0", "0"),
     ]
+    assert [p["ended"] for p in pairs] == ["", "2026-03-02", ""]
     sessions = client.files["turnabout-sessions-2026-03-02.csv"].decode("utf-8-sig")
     assert "2026-01-22,Dee" in sessions
     assert b"private" not in b"".join(client.files.values())
+
+
+def test_a_group_booking_called_off_counts_for_the_mentees_it_was_for(
+    world: World, services: Services, clock: Clock
+) -> None:
+    world.join("U0M1", "Ana", role=Role.MENTOR, capacity=2)
+    world.join("U0E1", "Dee", role=Role.MENTEE)
+    world.join("U0E2", "Eve", role=Role.MENTEE)
+    round_id = world.draft([("U0M1", "U0E1"), ("U0M1", "U0E2")])
+    with session_scope(services.engine) as session:
+        activate_round(session=session, round_id=round_id, now=clock.now)
+        anchor = session.exec(select(Pairing).where(Pairing.mentee_id == "U0E1")).one()
+        for status in (BookingStatus.CANCELLED, BookingStatus.MISSED):  # both Eve's, filed under Dee's pairing
+            session.add(
+                Booking(
+                    pairing_id=anchor.id or 0,
+                    mentee_ids=["U0E2"],
+                    starts_at=NOW,
+                    minutes=30,
+                    booked_by="U0M1",
+                    status=status,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    rows = leads.pair_page(services, pair_filter=PairFilter.ALL, page=1).rows
+    assert {r.mentee_id: r.cancellations for r in rows} == {"U0E1": 0, "U0E2": 2}
+    client = Uploads()
+    leads.export(services, client, lead_id="U0LEAD")  # type: ignore[arg-type]
+    pairs = list(csv.DictReader(io.StringIO(client.files["turnabout-pairs-2026-03-02.csv"].decode("utf-8-sig"))))
+    assert {p["mentee"]: p["cancellations"] for p in pairs} == {"Dee": "0", "Eve": "2"}
