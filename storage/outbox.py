@@ -674,10 +674,27 @@ def _insert_messages_sqlite(session: Session, drafts: Sequence[Draft], now: date
         return {}
     dialect = session.get_bind().dialect
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    columns = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in _MESSAGE_COLUMNS]
+    # Each value as its column type writes it: JSON through json.dumps (SQLAlchemy's serializer, as on
+    # PostgreSQL above), enums as their values, times in the type's text form, which comparisons rely on.
+    stamp = table.c.not_before.type.dialect_impl(dialect).bind_processor(dialect)
     values = [
-        tuple(row[name] if write is None else write(row[name]) for name, write in columns)
-        for row in (_row(d, now) for d in new)
+        (
+            r["key"],
+            r["kind"].value,
+            r["target_channel"],
+            r["text"],
+            json.dumps(r["blocks"]),
+            r["pairing_id"],
+            stamp(r["not_before"]),
+            stamp(r["created_at"]),
+            r["status"].value,
+            r["priority"],
+            r["revision"],
+            r["attempts"],
+            None if r["attachment"] is None else json.dumps(r["attachment"]),
+            r["conversation"],
+        )
+        for r in (_row(d, now) for d in new)
     ]
     insert = f"INSERT INTO outbox ({_NAMES}) VALUES ({', '.join('?' for _ in _MESSAGE_COLUMNS)})"
     session.connection().exec_driver_sql(insert, values)
