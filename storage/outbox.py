@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, exists, func, or_, update
+from sqlalchemy import String, cast, delete, exists, func, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -582,32 +582,149 @@ def unsent_count(*, session: Session, kind: MessageKind | None = None) -> int:
 
 
 def enqueue_many(*, session: Session, drafts: Sequence[Draft], now: datetime) -> set[str]:
-    """Add many messages in one statement, skipping keys that exist; returns the keys actually added.
+    """Add many messages at once, skipping keys that exist; returns the keys actually added.
 
-    The sweep's hot path: one INSERT ... ON CONFLICT DO NOTHING per batch instead of a savepoint per row.
+    What `enqueue` does for each draft, in a few statements per call whatever their number: the sweep's hot
+    path. A key that exists is left as it is; a key named twice in one call is queued once, as first named.
+    Messages get their ids in the order given, so a conversation's messages go out in that order.
     """
-    if not drafts:
+    first: dict[str, Draft] = {}
+    for draft in drafts:
+        first.setdefault(draft.key, draft)
+    if not first:
         return set()
-    rows = [_row(d, now) for d in drafts]
-    statement = upsert_ignore(session, OutboxMessage, "key").returning(col(OutboxMessage.id), col(OutboxMessage.key))
-    added = {key: message_id for message_id, key in session.execute(statement, rows)}
+    fresh = list(first.values())
+    # Rows this session added but has not written yet count as existing: plain SQL triggers no autoflush.
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        added = _insert_messages_postgres(session, fresh, now)
+    else:
+        added = _insert_messages_sqlite(session, fresh, now)
+    kept = [d for d in fresh if d.key in added]
     recipient_rows = [
         {"message_id": added[d.key], "user_id": user_id, "position": position}
-        for d in drafts
-        if d.key in added
+        for d in kept
         for position, user_id in enumerate(d.users)
     ]
-    if recipient_rows:
-        session.execute(OutboxRecipient.__table__.insert(), recipient_rows)  # type: ignore[attr-defined]
-    subject_rows = [
-        {"message_id": added[d.key], "user_id": user_id}
-        for d in drafts
-        if d.key in added
-        for user_id in sorted(set(d.about))
-    ]
-    if subject_rows:
-        session.execute(OutboxSubject.__table__.insert(), subject_rows)  # type: ignore[attr-defined]
+    subject_rows = [{"message_id": added[d.key], "user_id": user_id} for d in kept for user_id in sorted(set(d.about))]
+    _insert_links(session, OutboxRecipient, _INSERT_RECIPIENTS, recipient_rows)
+    _insert_links(session, OutboxSubject, _INSERT_SUBJECTS, subject_rows)
     return set(added)
+
+
+_MESSAGE_COLUMNS = (
+    "key",
+    "kind",
+    "target_channel",
+    "text",
+    "blocks",
+    "pairing_id",
+    "not_before",
+    "created_at",
+    "status",
+    "priority",
+    "revision",
+    "attempts",
+    "attachment",
+    "conversation",
+)
+_NAMES = ", ".join(_MESSAGE_COLUMNS)
+# The batch as one JSON document read back into rows, in its order (so ids follow the drafts'). One parameter,
+# serialized in C with the blocks nested as they are, and one statement text whatever the batch's size, which
+# psycopg prepares once per connection; an insert-many is as long as its batch and parsed afresh each time. Not
+# from arrays as the prompts are: psycopg escapes every quote of every element of a text array in Python, and
+# the blocks are JSON, all quotes.
+_INSERT_MESSAGES_POSTGRES = text(
+    f"INSERT INTO outbox ({_NAMES}) SELECT {_NAMES}"
+    " FROM ROWS FROM (json_to_recordset(CAST(:rows AS JSON)) AS (key TEXT, kind TEXT, target_channel TEXT,"
+    " text TEXT, blocks JSON, pairing_id INTEGER, not_before TIMESTAMPTZ, created_at TIMESTAMPTZ, status TEXT,"
+    " priority INTEGER, revision INTEGER, attempts INTEGER, attachment JSON, conversation TEXT))"
+    f" WITH ORDINALITY AS v({_NAMES}, n) ORDER BY n"
+    " ON CONFLICT (key) DO NOTHING RETURNING id, key"
+)
+
+
+def _insert_messages_postgres(session: Session, drafts: Sequence[Draft], now: datetime) -> dict[str, int]:
+    dialect = session.get_bind().dialect
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    aware_utc = table.c.not_before.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def moment(value: datetime) -> str:
+        # Enums are strings to json already; a time goes through its column type's rule (aware only, as UTC).
+        return aware_utc(value).isoformat()
+
+    # An attachment of None is JSON null, read back as SQL NULL, as that column stores it.
+    rows = json.dumps([_row(d, now) for d in drafts], default=moment)
+    return {key: message_id for message_id, key in session.execute(_INSERT_MESSAGES_POSTGRES, {"rows": rows})}
+
+
+def _insert_messages_sqlite(session: Session, drafts: Sequence[Draft], now: datetime) -> dict[str, int]:
+    """Keys already queued are read first, the others inserted by one executemany of plain tuples (run in C, with
+    each value as its column type writes it) and their ids read back: nobody can write in between, as every
+    SQLite transaction here holds the write lock from its start (`storage.db`: BEGIN IMMEDIATE). A key taken
+    all the same fails the plain INSERT rather than be reported as added. Chunks of 500 keys stay within
+    SQLite's limit on bound parameters."""
+    keys = [d.key for d in drafts]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(chunk))))
+    new = [d for d in drafts if d.key not in existing]
+    if not new:
+        return {}
+    dialect = session.get_bind().dialect
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    # Each value as its column type writes it: JSON through json.dumps (SQLAlchemy's serializer, as on
+    # PostgreSQL above), enums as their values, times in the type's text form, which comparisons rely on.
+    stamp = table.c.not_before.type.dialect_impl(dialect).bind_processor(dialect)
+    values = [
+        (
+            r["key"],
+            r["kind"].value,
+            r["target_channel"],
+            r["text"],
+            json.dumps(r["blocks"]),
+            r["pairing_id"],
+            stamp(r["not_before"]),
+            stamp(r["created_at"]),
+            r["status"].value,
+            r["priority"],
+            r["revision"],
+            r["attempts"],
+            None if r["attachment"] is None else json.dumps(r["attachment"]),
+            r["conversation"],
+        )
+        for r in (_row(d, now) for d in new)
+    ]
+    insert = f"INSERT INTO outbox ({_NAMES}) VALUES ({', '.join('?' for _ in _MESSAGE_COLUMNS)})"
+    session.connection().exec_driver_sql(insert, values)
+    added: dict[str, int] = {}
+    for start in range(0, len(new), 500):
+        chunk = [d.key for d in new[start : start + 500]]
+        query = select(OutboxMessage.id, OutboxMessage.key).where(col(OutboxMessage.key).in_(chunk))
+        added.update({key: message_id for message_id, key in session.exec(query) if message_id is not None})
+    return added
+
+
+# A batch's recipients and subjects, from arrays: short ids and numbers, nothing for psycopg to escape.
+_INSERT_RECIPIENTS = text(
+    "INSERT INTO outbox_recipient (message_id, user_id, position) SELECT * FROM"
+    " unnest(CAST(:message_id AS INTEGER[]), CAST(:user_id AS TEXT[]), CAST(:position AS INTEGER[]))"
+)
+_INSERT_SUBJECTS = text(
+    "INSERT INTO outbox_subject (message_id, user_id) SELECT * FROM"
+    " unnest(CAST(:message_id AS INTEGER[]), CAST(:user_id AS TEXT[]))"
+)
+
+
+def _insert_links(session: Session, table: Any, from_arrays: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows of `outbox_recipient` or `outbox_subject`: on PostgreSQL one INSERT from arrays, else an executemany."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(from_arrays, {column: [row[column] for row in rows] for column in rows[0]})
+    else:
+        session.execute(table.__table__.insert(), rows)
 
 
 def upsert_ignore(session: Session, table: Any, unique: str) -> Any:

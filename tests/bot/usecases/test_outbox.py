@@ -3,6 +3,7 @@ database; Slack is a small recording fake, since what matters here is what the r
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any, cast
 
@@ -11,15 +12,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import StatementError
 from sqlmodel import col, select
 
 from bot.domain.outbox import MessageKind
 from bot.usecases.delivery import deliver
 from bot.usecases.services import Services
 from storage.db import session_scope
-from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus
+from storage.models import OutboxMessage, OutboxRecipient, OutboxStatus, OutboxSubject
 from storage.outbox import (
     LEASE,
+    Attachment,
     Draft,
     cancel_pending,
     claim_due,
@@ -58,6 +61,16 @@ def keys_in(engine: Engine) -> list[str]:
 def to_of(engine: Engine, key: str) -> list[str]:
     with session_scope(engine) as session:
         return recipients(session=session, message_id=row(engine, key).id or 0)
+
+
+def subjects_of(engine: Engine, key: str) -> list[str]:
+    with session_scope(engine) as session:
+        query = select(OutboxSubject.user_id).where(col(OutboxSubject.message_id) == row(engine, key).id)
+        return sorted(session.exec(query))
+
+
+def replace_key(draft: Draft, key: str) -> Draft:
+    return dataclasses.replace(draft, key=key)
 
 
 # --- enqueueing --------------------------------------------------------------------------------------------
@@ -99,6 +112,92 @@ def test_recipients_keep_the_order_they_were_named_in(engine: Engine) -> None:
 
     assert to_of(engine, "one") == people
     assert to_of(engine, "many") == list(reversed(people))
+
+
+def test_many_at_once_queues_a_key_named_twice_once_as_first_named(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        added = enqueue_many(
+            session=session,
+            drafts=[dm("a", "U0ANA", text="first"), dm("b", "U0BO"), dm("a", "U0CY", "U0DEE", text="second")],
+            now=NOW,
+        )
+
+    assert added == {"a", "b"}
+    assert keys_in(engine) == ["a", "b"]
+    assert row(engine, "a").text == "first"
+    assert to_of(engine, "a") == ["U0ANA"]
+
+
+def test_many_at_once_leaves_messages_already_queued_as_they_are(engine: Engine) -> None:
+    put(engine, dm("sent", "U0ANA", text="old"), dm("waiting", "U0BO", text="old"))
+    with session_scope(engine) as session:
+        [claim] = claim_due(session=session, now=NOW, keys=["sent"])
+        mark_sent(session=session, claim=claim, channel="D0ANA", ts="1.0", now=NOW)
+    before = {key: row(engine, key).model_dump() for key in ("sent", "waiting")}
+
+    with session_scope(engine) as session:
+        added = enqueue_many(
+            session=session,
+            drafts=[
+                dm("new-1", "U0CY"),
+                dm("sent", "U0ZED", text="new"),
+                dm("waiting", "U0ZED", text="new"),
+                dm("new-2", "U0DEE"),
+            ],
+            now=NOW + MINUTE,
+        )
+
+    assert added == {"new-1", "new-2"}
+    assert {key: row(engine, key).model_dump() for key in ("sent", "waiting")} == before
+    assert to_of(engine, "waiting") == ["U0BO"]
+    # New messages get ids in the order given, which is the order a conversation's messages are sent in.
+    assert keys_in(engine) == ["sent", "waiting", "new-1", "new-2"]
+    assert [to_of(engine, key) for key in ("new-1", "new-2")] == [["U0CY"], ["U0DEE"]]
+
+
+def test_many_at_once_writes_each_message_as_one_at_a_time_would(engine: Engine) -> None:
+    # Every field a draft sets, with text and blocks no escaping may alter (quotes, backslashes, non-ASCII).
+    text = 'She said "let\'s meet" \\ at 9 \u2014 caf\u00e9 \U0001f600'
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}, "block_id": 'q"\\'}]
+    invite = Attachment(name="a.ics", title="Session", body="BEGIN:VCALENDAR\r\n", thread_key="booking:1")
+    drafts = [
+        Draft(
+            key="dm",
+            kind=MessageKind.INTRO,
+            text=text,
+            blocks=blocks,
+            users=["U0ZED", "U0AMY", "U0MID"],
+            pairing_id=7,
+            about=["U0SAM", "U0BEA", "U0SAM"],
+        ),
+        dm("later", "U0ANA", kind=MessageKind.NUDGE, not_before=NOW + timedelta(hours=3), pairing_id=8),
+        dm("now", "U0ANA", kind=MessageKind.CONFIRMATION),
+        Draft(key="chan", kind=MessageKind.INVITE, text="", blocks=[], channel="C0PAIR", file=invite),
+    ]
+    with session_scope(engine) as session:
+        for draft in drafts:
+            assert enqueue(session=session, draft=replace_key(draft, "one:" + draft.key), now=NOW)
+        added = enqueue_many(session=session, drafts=[replace_key(d, "many:" + d.key) for d in drafts], now=NOW)
+    assert added == {"many:" + d.key for d in drafts}
+
+    for draft in drafts:
+        one, many = row(engine, "one:" + draft.key), row(engine, "many:" + draft.key)
+        assert many.model_dump(exclude={"id", "key"}) == one.model_dump(exclude={"id", "key"})
+        assert to_of(engine, "many:" + draft.key) == to_of(engine, "one:" + draft.key) == list(draft.users)
+        assert subjects_of(engine, "many:" + draft.key) == subjects_of(engine, "one:" + draft.key)
+    assert row(engine, "many:dm").text == text
+    assert row(engine, "many:dm").blocks == blocks
+    assert subjects_of(engine, "many:dm") == ["U0BEA", "U0SAM"]
+    assert row(engine, "many:chan").attachment == invite.to_json()
+    assert row(engine, "many:later").not_before == NOW + timedelta(hours=3)
+    assert row(engine, "many:now").priority == 1
+
+
+def test_many_at_once_refuses_a_naive_time(engine: Engine) -> None:
+    # Raised by the column type itself (wrapped by SQLAlchemy) or, where the rows go as JSON, by its rule.
+    with session_scope(engine) as session, pytest.raises((ValueError, StatementError), match="naive"):
+        enqueue_many(session=session, drafts=[dm("a", "U0ANA", not_before=NOW.replace(tzinfo=None))], now=NOW)
+    assert keys_in(engine) == []
 
 
 def test_forgetting_someone_deletes_unsent_messages_to_exactly_them(engine: Engine) -> None:
