@@ -163,6 +163,9 @@ def load_history(engine: Engine, pairs: int, sessions: int) -> None:
             session_sql = f"INSERT INTO mentoring_session ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
             prompt_sql = f"INSERT INTO prompt ({PROMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
             rows = history_rows(pairs, sessions)
+            # The engine turns the driver's own transactions off (storage.db.make_engine): one transaction for
+            # the whole load, or every row would be a commit of its own.
+            cursor.execute("BEGIN")
             while chunk := list(islice(rows, CHUNK)):
                 cursor.executemany(session_sql, [session_row for session_row, _ in chunk])
                 cursor.executemany(prompt_sql, [prompt_row for _, prompt_row in chunk])
