@@ -1073,6 +1073,7 @@ class FakeSlack:
             what = ", ".join("deactivated" if k == "deleted" and v else f"{k} is now {v}" for k, v in changes.items())
             ws.log("user_change", f"{ws.display_name(user_id)}'s Slack account changed: {what}", user=user_id)
             now = self.clock()
+            ws.user_updated[user_id] = int(now)
             event: JSON = {
                 "type": "user_change",
                 "user": ws.user_object(user),

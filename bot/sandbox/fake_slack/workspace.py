@@ -311,6 +311,10 @@ class Workspace:
         self.bot_id = bot_id
         self.bot_name = bot_name
         self.clock = clock
+        # users.info's `updated`: when each account last changed (a day before the workspace started, unless it
+        # has since), stable between calls as Slack's is.
+        self.user_updated: dict[str, int] = {}
+        self._epoch = int(clock()) - 86400
         self._rng = random.Random(seed)
         self._last_ts = 0.0
         self._seq = 0
@@ -485,7 +489,7 @@ class Workspace:
             # Slackbot is famously not is_bot in users.list; apps that filter on is_bot must cope.
             "is_bot": user.is_bot,
             "is_app_user": False,
-            "updated": int(self.clock()) - 86400,
+            "updated": self.user_updated.get(user.id, self._epoch),
             "is_email_confirmed": not user.is_bot,
             "who_can_share_contact_card": "EVERYONE",
         }
