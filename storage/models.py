@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from bot.domain.cycles import ConfidenceStage, CycleStatus, PairOutcome, SurveyKind
 from bot.domain.momentum import MomentumState
 from bot.domain.outbox import MessageKind
 from bot.domain.people import Cadence, Seniority, Status
@@ -19,6 +20,9 @@ from storage.types import StrEnumType, UTCDateTime
 __all__ = [
     "ChartFile",
     "CheckIn",
+    "Confidence",
+    "Cycle",
+    "Goal",
     "MatchRound",
     "MentoringSession",
     "OutboxMessage",
@@ -26,6 +30,7 @@ __all__ = [
     "OutboxStatus",
     "OutboxSubject",
     "Pairing",
+    "PairingCycle",
     "PairingStatus",
     "Participant",
     "PauseInterval",
@@ -34,6 +39,7 @@ __all__ = [
     "RoundUnmatched",
     "SendRate",
     "SendSlot",
+    "SurveyAnswer",
 ]
 
 
@@ -89,6 +95,8 @@ class MatchRound(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=32)
+    # The cycle that was current when the round was proposed; None in an evergreen program.
+    cycle_id: int | None = Field(default=None, index=True)
 
 
 class Pairing(SQLModel, table=True):
@@ -122,6 +130,11 @@ class Pairing(SQLModel, table=True):
     episode_key: datetime | None = Field(default=None, sa_type=UTCDateTime)
     episode_steps: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The cycle the pair is in now (its round's, or the next one's after a roll-over); None when evergreen.
+    cycle_id: int | None = Field(default=None, index=True)
+    # Each partner's "We agree" on the introduction's agreement.
+    mentor_agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mentee_agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RoundUnmatched(SQLModel, table=True):
@@ -299,6 +312,8 @@ class CheckIn(SQLModel, table=True):
     fit: str | None = Field(default=None, max_length=16)
     # They chose to tell the program lead that it isn't a good fit (the only answer leads ever see by name).
     told_lead: bool = False
+    # "Progress toward your goals", 1-5, asked once the pair has goals (not at the first check-in, which sets them).
+    goal_progress: int | None = None
     answered_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
@@ -349,3 +364,91 @@ class ChartFile(SQLModel, table=True):
     # recomputed at all.
     sources: str = Field(default="", max_length=500)
     uploaded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Cycle(SQLModel, table=True):
+    """A program cycle (cohort): a name, a first and a last day (inclusive, in the program's time zone). Cycles
+    never overlap; rounds proposed while one is current belong to it."""
+
+    __tablename__ = "program_cycle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    starts_on: date
+    ends_on: date
+    status: CycleStatus = Field(default=CycleStatus.OPEN, sa_type=StrEnumType(CycleStatus, 16), index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PairingCycle(SQLModel, table=True):
+    """A pair's part in one cycle, and how it came out of it: the history behind "cycles completed"."""
+
+    __tablename__ = "pairing_cycle"
+    __table_args__ = (UniqueConstraint("pairing_id", "cycle_id", name="uq_pairing_cycle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    cycle_id: int = Field(foreign_key="program_cycle.id", index=True)
+    outcome: PairOutcome | None = Field(default=None, sa_type=StrEnumType(PairOutcome, 16))
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One person's answers to a cycle's pulse or close-out survey about one pair. Answering again replaces the
+    answers (one row). Private: leads and sponsors only ever see numbers over three or more answers."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("cycle_id", "pairing_id", "user_id", "kind", name="uq_survey_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="program_cycle.id", index=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    user_id: str = Field(max_length=32, index=True)
+    kind: SurveyKind = Field(sa_type=StrEnumType(SurveyKind, 16))
+    value: int | None = None  # pulse: how is it going; close-out: overall value (1-5)
+    recommend: int | None = None  # close-out: would you recommend the program (0-10)
+    need_help: bool = False  # pulse: "need help" rather than "keep going"
+    changed: str = Field(default="", max_length=500)  # close-out: what changed for you (private)
+    continue_pair: bool | None = None  # close-out: continue with this partner into the next cycle
+    # A mentee's words of thanks for their mentor, and whether the program may quote them (to the mentor's
+    # manager, in a shout-out): never shown to anyone else without `may_quote`.
+    thanks: str = Field(default="", max_length=500)
+    may_quote: bool = False
+    # A mentor's opt-ins at the close-out: a shout-out in the program channel, a note to their manager.
+    shout_out: bool = False
+    manager_note: bool = False
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Confidence(SQLModel, table=True):
+    """How confident someone feels (1-5) in a topic they want to learn, at sign-up, midpoint or close-out.
+    `cycle_id` is 0 for the sign-up baseline (which the person can change by editing their answers)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "topic", "stage", "cycle_id", name="uq_confidence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32, index=True)
+    topic: str = Field(max_length=64)
+    stage: ConfidenceStage = Field(sa_type=StrEnumType(ConfidenceStage, 16))
+    cycle_id: int = 0
+    value: int
+    answered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Goal(SQLModel, table=True):
+    """One of a pair's goals (one to three per person): the mentee's, confirmed or edited at the first check-in,
+    or what a mentor wants to learn back. Seen only by the pair."""
+
+    __table_args__ = (UniqueConstraint("pairing_id", "owner_id", "position", name="uq_goal_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    owner_id: str = Field(max_length=32, index=True)
+    position: int  # 1 to 3
+    text: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
