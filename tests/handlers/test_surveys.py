@@ -342,3 +342,24 @@ def test_no_celebration_channel_means_no_shout_out_is_offered(quiet_bot: LocalBo
     ticked.append({**ticked[0], "value": "shout_out"})
     assert bot.fake.send_interaction(done.payload).status == 200
     assert [(a.shout_out, a.manager_note) for a in answers(bot, SurveyKind.CLOSEOUT)] == [(False, True)]
+
+
+def test_survey_answers_and_confidence_are_in_my_data_and_go_with_a_deletion(bot: LocalBot) -> None:
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom = bot.fake.user("U0TOM")
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    tom.submit(CLOSEOUT_TOM)
+    tom.slash("/mentoring", "mydata")
+    bot.settle()
+    copy = "\n".join(tom.dm_texts[-2:])
+    assert "Spring 2027 close-out, with Priya Nair" in copy and "would recommend 9/10" in copy
+    assert "I now use AI to draft board papers" in copy and "(may be quoted)" in copy
+    assert "Generative AI and new tools: 4/5 at the close-out of Spring 2027" in copy
+
+    tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_DELETE)
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        assert session.exec(select(SurveyAnswer).where(SurveyAnswer.user_id == "U0TOM")).all() == []
+        assert session.exec(select(Confidence).where(Confidence.user_id == "U0TOM")).all() == []
