@@ -4,7 +4,7 @@ errors, the leads' "need help" notice, and the thank-you, shout-out and manager'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -47,6 +47,23 @@ CONFIDENCE_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Previous:
+    """What the person answered last time (a survey answered again starts from it); option values as strings."""
+
+    value: str | None = None
+    help: str | None = None
+    recommend: str | None = None
+    continue_pair: str | None = None
+    changed: str = ""
+    thanks: str = ""
+    ticked: frozenset[str] = frozenset()  # may_quote, shout_out, manager_note
+    confidence: Mapping[str, int] = field(default_factory=dict)
+
+
+NOTHING_YET = Previous()
+
+
 def survey_value(cycle_id: int, pairing_id: int) -> str:
     """What a survey's button and modal carry: which cycle and which pair it is about."""
     return f"{cycle_id}:{pairing_id}"
@@ -82,9 +99,32 @@ def pulse_prompt(*, cycle_name: str, other_name: str, cycle_id: int, pairing_id:
     return text, _dicts(blocks)
 
 
-def _radios(options: Mapping[str, str]) -> RadioButtonsElement:
+def _radios(options: Mapping[str, str], chosen: str | None = None) -> RadioButtonsElement:
+    built = [Option(value=v, label=label) for v, label in options.items()]
     return RadioButtonsElement(
-        action_id=ids.A_VALUE, options=[Option(value=v, label=label) for v, label in options.items()]
+        action_id=ids.A_VALUE, options=built, initial_option=next((o for o in built if o.value == chosen), None)
+    )
+
+
+def _select(options: Mapping[str, str], placeholder: str, chosen: str | None = None) -> StaticSelectElement:
+    built = [Option(value=v, label=label) for v, label in options.items()]
+    return StaticSelectElement(
+        action_id=ids.A_VALUE,
+        placeholder=placeholder,
+        options=built,
+        initial_option=next((o for o in built if o.value == chosen), None),
+    )
+
+
+def _checkboxes(options: Sequence[Option], ticked: frozenset[str]) -> CheckboxesElement:
+    return CheckboxesElement(
+        action_id=ids.A_VALUE, options=list(options), initial_options=[o for o in options if o.value in ticked] or None
+    )
+
+
+def _words(chosen: str) -> PlainTextInputElement:
+    return PlainTextInputElement(
+        action_id=ids.A_VALUE, multiline=True, max_length=rules.WORDS_MAX, initial_value=chosen or None
     )
 
 
@@ -92,35 +132,41 @@ def _scale(low: int, high: int) -> dict[str, str]:
     return {str(n): str(n) for n in range(low, high + 1)}
 
 
-def _confidence_inputs(topics: Sequence[tuple[str, str]]) -> list[Block]:
+def _confidence_inputs(topics: Sequence[tuple[str, str]], previous: Previous) -> list[Block]:
+    scale = {str(n): words for n, words in CONFIDENCE_LABELS.items()}
     return [
         InputBlock(
             block_id=ids.B_SURVEY_CONFIDENCE + topic,
             label=f"How confident do you feel now in {label}?"[:2000],
-            element=StaticSelectElement(
-                action_id=ids.A_VALUE,
-                placeholder="1 to 5",
-                options=[Option(value=str(n), label=words) for n, words in CONFIDENCE_LABELS.items()],
-            ),
+            element=_select(scale, "1 to 5", str(previous.confidence.get(topic, ""))),
         )
         for topic, label in topics
     ]
 
 
-def pulse_modal(*, cycle_name: str, other_name: str, value: str, topics: Sequence[tuple[str, str]]) -> View:
+def pulse_modal(
+    *,
+    cycle_name: str,
+    other_name: str,
+    value: str,
+    topics: Sequence[tuple[str, str]],
+    previous: Previous = NOTHING_YET,
+) -> View:
     """`topics`: (id, label) of what the person wants to learn, each rated again."""
     blocks: list[Block] = [
         InputBlock(
             block_id=ids.B_SURVEY_VALUE,
             label=f"How is it going with {other_name}? (1 = not well, 5 = really well)",
-            element=_radios(_scale(rules.VALUE_LOW, rules.VALUE_HIGH)),
+            element=_radios(_scale(rules.VALUE_LOW, rules.VALUE_HIGH), previous.value),
         ),
         InputBlock(
             block_id=ids.B_SURVEY_HELP,
             label="And from here?",
-            element=_radios({KEEP_GOING: "Keep going", NEED_HELP: "We could use some help from the program lead"}),
+            element=_radios(
+                {KEEP_GOING: "Keep going", NEED_HELP: "We could use some help from the program lead"}, previous.help
+            ),
         ),
-        *_confidence_inputs(topics),
+        *_confidence_inputs(topics, previous),
         _private(
             "Only you see your answers. If you ask for help, the program lead hears that you'd like a word, "
             "nothing else."
@@ -193,10 +239,11 @@ class CloseoutForm:
     offer_shout_out: bool = False  # mentors, when the program has a celebration channel
     offer_manager_note: bool = False  # mentors whose manager we know: a note can go to them
     manager_name: str | None = None  # their name, when they are in the program too
+    previous: Previous = NOTHING_YET
 
 
 def closeout_modal(form: CloseoutForm) -> View:
-    other = form.other_name
+    other, previous = form.other_name, form.previous
     blocks: list[Block] = []
     if form.goals:
         lines = "\n".join(f"• {whose}: {goal}" for whose, goal in form.goals)
@@ -205,34 +252,26 @@ def closeout_modal(form: CloseoutForm) -> View:
         InputBlock(
             block_id=ids.B_SURVEY_VALUE,
             label="Overall, how valuable was it? (1 = not at all, 5 = very)",
-            element=_radios(_scale(rules.VALUE_LOW, rules.VALUE_HIGH)),
+            element=_radios(_scale(rules.VALUE_LOW, rules.VALUE_HIGH), previous.value),
         ),
         InputBlock(
             block_id=ids.B_SURVEY_RECOMMEND,
             label="How likely are you to recommend the program to a colleague? (0 = not at all, 10 = certainly)",
-            element=StaticSelectElement(
-                action_id=ids.A_VALUE,
-                placeholder="0 to 10",
-                options=[
-                    Option(value=str(n), label=str(n)) for n in range(rules.RECOMMEND_LOW, rules.RECOMMEND_HIGH + 1)
-                ],
-            ),
+            element=_select(_scale(rules.RECOMMEND_LOW, rules.RECOMMEND_HIGH), "0 to 10", previous.recommend),
         ),
-        *_confidence_inputs(form.topics),
+        *_confidence_inputs(form.topics, previous),
         InputBlock(
             block_id=ids.B_SURVEY_CHANGED,
             label="What changed for you? (just for you)",
             optional=True,
-            element=PlainTextInputElement(action_id=ids.A_VALUE, multiline=True, max_length=rules.WORDS_MAX),
+            element=_words(previous.changed),
         ),
         InputBlock(
             block_id=ids.B_SURVEY_CONTINUE,
             label=f"Next cycle: carry on with {other}?",
             element=_radios(
-                {
-                    CONTINUE: "Yes, let's continue together",
-                    CLOSE: "Let's close here, with thanks",
-                }
+                {CONTINUE: "Yes, let's continue together", CLOSE: "Let's close here, with thanks"},
+                previous.continue_pair,
             ),
         ),
     ]
@@ -242,21 +281,21 @@ def closeout_modal(form: CloseoutForm) -> View:
                 block_id=ids.B_SURVEY_THANKS,
                 label=f"A few words of thanks for {other}?",
                 optional=True,
-                element=PlainTextInputElement(action_id=ids.A_VALUE, multiline=True, max_length=rules.WORDS_MAX),
+                element=_words(previous.thanks),
             ),
             InputBlock(
                 block_id=ids.B_SURVEY_QUOTE,
                 label=f"May the program quote these words to {other}'s manager and in a shout-out?",
                 optional=True,
-                element=CheckboxesElement(
-                    action_id=ids.A_VALUE,
-                    options=[
+                element=_checkboxes(
+                    [
                         Option(
                             value=MAY_QUOTE,
                             label="Yes, you may quote my words",
                             description="Your mentor reads them too. Unticked, they stay private to you.",
                         )
                     ],
+                    previous.ticked,
                 ),
             ),
         ]
@@ -288,7 +327,7 @@ def closeout_modal(form: CloseoutForm) -> View:
                     block_id=ids.B_SURVEY_OPT_IN,
                     label="Would you like some credit for it?",
                     optional=True,
-                    element=CheckboxesElement(action_id=ids.A_VALUE, options=options),
+                    element=_checkboxes(options, previous.ticked),
                 )
             )
     private = "Only you see your answers; leads see totals over three or more answers."

@@ -35,9 +35,11 @@ from storage.models import Cycle, Goal, Pairing, Participant, SurveyAnswer
 from storage.outbox import Draft, enqueue
 from storage.participants import participants_by_id
 from storage.surveys import (
+    answer_of,
     closeouts_of,
     confidence_history,
     pairings_in_cycle,
+    ratings_of,
     save_answer,
     save_confidence,
     sessions_between,
@@ -157,15 +159,45 @@ def _topics(services: Services, person: Participant) -> list[tuple[str, str]]:
     return [(topic, services.catalogue.label(topic)) for topic in person.learn_topics]
 
 
+def _previous(session: Session, user_id: str, ref: SurveyRef, kind: SurveyKind) -> views.Previous:
+    """The person's last answer to this survey, so answering again starts from it."""
+    stage = ConfidenceStage.MIDPOINT if kind == SurveyKind.PULSE else ConfidenceStage.CLOSEOUT
+    rated = ratings_of(session=session, user_id=user_id, stage=stage, cycle_id=ref.cycle_id)
+    last = answer_of(session=session, cycle_id=ref.cycle_id, pairing_id=ref.pairing_id, user_id=user_id, kind=kind)
+    if last is None:
+        return views.Previous(confidence=rated)
+    ticked = {
+        option
+        for option, chosen in (
+            (views.MAY_QUOTE, last.may_quote),
+            (views.SHOUT_OUT, last.shout_out),
+            (views.MANAGER_NOTE, last.manager_note),
+        )
+        if chosen
+    }
+    return views.Previous(
+        value=str(last.value) if last.value is not None else None,
+        help=views.NEED_HELP if last.need_help else views.KEEP_GOING,
+        recommend=str(last.recommend) if last.recommend is not None else None,
+        continue_pair=None if last.continue_pair is None else views.CONTINUE if last.continue_pair else views.CLOSE,
+        changed=last.changed,
+        thanks=last.thanks,
+        ticked=frozenset(ticked),
+        confidence=rated,
+    )
+
+
 def pulse_modal_for(services: Services, *, user_id: str, ref: SurveyRef) -> View:
     with session_scope(services.engine, read_only=True) as session:
         found = _context(session, user_id, ref)
         topics = _topics(services, found.person)
+        previous = _previous(session, user_id, ref, SurveyKind.PULSE)
     return views.pulse_modal(
         cycle_name=found.cycle.name,
         other_name=found.other_name,
         value=views.survey_value(ref.cycle_id, ref.pairing_id),
         topics=topics,
+        previous=previous,
     )
 
 
@@ -186,6 +218,7 @@ def closeout_modal_for(services: Services, *, user_id: str, ref: SurveyRef) -> V
         found = _context(session, user_id, ref)
         topics = _topics(services, found.person)
         goals = _goals(session, found)
+        previous = _previous(session, user_id, ref, SurveyKind.CLOSEOUT)
         manager_name: str | None = None
         if found.you_mentor and found.person.manager_id:
             manager = participants_by_id(session=session, user_ids=[found.person.manager_id]).get(
@@ -202,6 +235,7 @@ def closeout_modal_for(services: Services, *, user_id: str, ref: SurveyRef) -> V
         offer_shout_out=found.you_mentor and services.settings.turnabout_celebration_channel is not None,
         offer_manager_note=found.you_mentor and found.person.manager_id is not None,
         manager_name=manager_name,
+        previous=previous,
     )
     return views.closeout_modal(form)
 

@@ -116,6 +116,17 @@ def ratings(bot: LocalBot, user_id: str) -> dict[tuple[str, str], int]:
         return {(str(r.stage), r.topic): r.value for r in rows}
 
 
+def initial(modal: dict[str, Any] | None, block_id: str) -> Any:
+    """What an input of the open modal starts with: an option's value, the ticked values, or the text."""
+    assert modal is not None
+    element = next(b["element"] for b in modal["blocks"] if b.get("block_id") == block_id)
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    if "initial_options" in element:
+        return [o["value"] for o in element["initial_options"]]
+    return element.get("initial_value")
+
+
 def close(bot: LocalBot, cycle_id: int) -> None:
     with session_scope(bot.services.engine) as session:
         cycle = session.get_one(Cycle, cycle_id)
@@ -163,8 +174,10 @@ def test_the_pulse_asks_each_person_and_need_help_tells_the_leads_once(bot: Loca
     assert "Tom Becker" in str(alerts[0]) and "Priya Nair" in str(alerts[0])
     assert "2" not in str(alerts[0]).split("Spring 2027")[0], "the leads don't see the score"
 
-    # Answering again: the last answer stands, in one row, and the leads are not told twice.
+    # Answering again starts from the last answer; it replaces it, in one row, and the leads are not told twice.
     tom.click(ids.A_PULSE_OPEN, where=prompt)
+    assert initial(tom.modal, ids.B_SURVEY_VALUE) == "2" and initial(tom.modal, ids.B_SURVEY_HELP) == "need_help"
+    assert initial(tom.modal, ids.B_SURVEY_CONFIDENCE + "genai") == "3"
     tom.submit({ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_HELP: "need_help", ids.B_SURVEY_CONFIDENCE + "genai": "4"})
     bot.settle()
     assert [(a.user_id, a.value, a.need_help) for a in answers(bot, SurveyKind.PULSE)] == [("U0TOM", 4, True)]
@@ -241,6 +254,9 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
 
     assert tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_CONTINUE: "close"}).closed
     tom.click(ids.A_CLOSEOUT_OPEN, where=prompt)
+    assert initial(tom.modal, ids.B_SURVEY_CONTINUE) == "close"
+    assert initial(tom.modal, ids.B_SURVEY_THANKS) == "Priya made AI feel possible for me"
+    assert initial(tom.modal, ids.B_SURVEY_QUOTE) == ["may_quote"]
     assert tom.submit(CLOSEOUT_TOM).closed
     stored = answers(bot, SurveyKind.CLOSEOUT)
     assert [(a.user_id, a.value, a.recommend, a.continue_pair, a.may_quote) for a in stored] == [
