@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 VALUE_LOW, VALUE_HIGH = 1, 5  # how is it going; overall value; confidence in a topic
 RECOMMEND_LOW, RECOMMEND_HIGH = 0, 10
@@ -93,3 +94,16 @@ def quotable(thanks: str, may_quote: bool) -> str | None:
     that purpose, with the box ticked."""
     words = " ".join(thanks.split())
     return words if may_quote and words else None
+
+
+def saw_cycle_through(
+    *, settled: bool, active: bool, in_cycle_now: bool, ended_on: date | None, cycle_ends_on: date
+) -> bool:
+    """Whether a pair of a cycle is thanked for completing it: settled at its close (rolled over or closed), still
+    in it, or ended no earlier than its last day. A pair that ended along the way (a rematch, someone left) did not
+    complete the cycle; a pair still active has moved on to another cycle only through a settled roll-over."""
+    if settled:
+        return True
+    if active:
+        return in_cycle_now
+    return ended_on is not None and ended_on >= cycle_ends_on

@@ -399,16 +399,6 @@ def submit_closeout(services: Services, *, user_id: str, ref: SurveyRef, answers
 # --- recognition ---
 
 
-def _in_cycle_at_close(pairing: Pairing, cycle: Cycle, settled: dict[int, bool]) -> bool:
-    """A pair that saw the cycle through: settled at its close (rolled over or closed), or still in it. A pair
-    that ended along the way is not thanked for a cycle it didn't finish."""
-    if settled.get(pairing.id or 0):
-        return True
-    if pairing.status == PairingStatus.ACTIVE:
-        return pairing.cycle_id == cycle.id
-    return pairing.ended_at is not None and pairing.ended_at.date() >= cycle.ends_on
-
-
 def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
     """After the cycle closed: thank each mentor for the completed cycle, and send the shout-outs and manager
     notes mentors opted into."""
@@ -423,7 +413,14 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
         pairs = [
             p
             for p in pairings_in_cycle(session=session, cycle_id=cycle_id, active_only=False)
-            if p.id is not None and _in_cycle_at_close(p, cycle, settled)
+            if p.id is not None
+            and rules.saw_cycle_through(
+                settled=settled.get(p.id, False),
+                active=p.status == PairingStatus.ACTIVE,
+                in_cycle_now=p.cycle_id == cycle_id,
+                ended_on=_day(p.ended_at),
+                cycle_ends_on=cycle.ends_on,
+            )
         ]
         pairing_ids = [p.id for p in pairs if p.id is not None]
         answers = closeouts_of(session=session, cycle_id=cycle_id, pairing_ids=pairing_ids)

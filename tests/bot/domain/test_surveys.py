@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.domain import measures
 from bot.domain import surveys as rules
 
@@ -58,3 +60,18 @@ def test_would_recommend_is_a_net_promoter_score_shown_from_three_answers() -> N
     assert scores.nps == 10
     assert scores.mean == (30 + 9 + 16 + 7 + 12 + 0) / 10
     assert measures.recommendation({9: 3}).nps == 100 and measures.recommendation({6: 3}).nps == -100
+
+
+def test_a_pair_is_thanked_for_a_cycle_it_saw_through() -> None:
+    end = date(2027, 4, 30)
+
+    def through(**facts: object) -> bool:
+        base: dict[str, object] = dict(settled=False, active=False, in_cycle_now=False, ended_on=None)
+        base.update(facts)
+        return rules.saw_cycle_through(cycle_ends_on=end, **base)  # type: ignore[arg-type]
+
+    assert through(settled=True), "rolled over or closed at the cycle's end"
+    assert through(active=True, in_cycle_now=True), "still in it when it closed"
+    assert not through(active=True), "active in another cycle without a recorded roll-over: not this one's"
+    assert through(ended_on=end) and through(ended_on=date(2027, 5, 2)), "closed with the cycle"
+    assert not through(ended_on=date(2027, 2, 1)), "ended along the way"
