@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import ids, replies
+from bot.blocks import surveys as views
 from bot.usecases import surveys
 from bot.usecases.errors import UseCaseError
 from bot.usecases.services import Services
@@ -69,7 +70,7 @@ def on_pulse(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebCl
         # Said in the modal, where the person is looking: nothing was stored.
         ack(response_action="errors", errors={ids.B_SURVEY_VALUE: replies.error_text(error)})
         return
-    ack()
+    ack(response_action="update", view=views.thanks_view(views.pulse_saved(need_help=bool(answers.need_help))))
     deliver_now(services, client, queued)
 
 
@@ -85,8 +86,9 @@ def on_closeout(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        surveys.submit_closeout(services, user_id=user_id, ref=ref, answers=answers)
+        other_name = surveys.submit_closeout(services, user_id=user_id, ref=ref, answers=answers)
     except UseCaseError as error:
         ack(response_action="errors", errors={ids.B_SURVEY_VALUE: replies.error_text(error)})
         return
-    ack()
+    saved = views.closeout_saved(other_name=other_name, continue_pair=bool(answers.continue_pair))
+    ack(response_action="update", view=views.thanks_view(saved))

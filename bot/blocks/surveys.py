@@ -347,6 +347,31 @@ def closeout_modal(form: CloseoutForm) -> View:
     )
 
 
+def thanks_view(text: str) -> View:
+    """What a survey modal becomes once stored: what happens next, in words."""
+    return View(type="modal", title="Thank you", close="Done", blocks=[section(text)])
+
+
+def pulse_saved(*, need_help: bool) -> str:
+    if need_help:
+        return (
+            ":raised_hand: Thank you. We've let the program lead know you'd like a word; they'll be in touch. "
+            "Nothing else you answered was shared."
+        )
+    return ":white_check_mark: Thank you, and keep going: you're halfway there."
+
+
+def closeout_saved(*, other_name: str, continue_pair: bool) -> str:
+    if continue_pair:
+        then = (
+            f"You'd like to carry on with {other_name}: if they say the same, your pair goes on into the next cycle. "
+            "Otherwise it closes with thanks, and you're free for the next one."
+        )
+    else:
+        then = "Your pair closes with thanks when the cycle ends, and you're free for the next one."
+    return f":white_check_mark: Thank you for your answers. {then} You can change them until the cycle closes."
+
+
 _PROBLEM_WORDS = {
     "value": "Pick a number from 1 to 5.",
     "help": "Choose keep going, or ask for help.",

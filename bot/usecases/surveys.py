@@ -357,9 +357,9 @@ def closeout_errors(
     return views.problem_errors(rules.closeout_problems(answers, topics=tuple(found.person.learn_topics)))
 
 
-def submit_closeout(services: Services, *, user_id: str, ref: SurveyRef, answers: rules.CloseoutAnswers) -> None:
+def submit_closeout(services: Services, *, user_id: str, ref: SurveyRef, answers: rules.CloseoutAnswers) -> str:
     """Store the close-out (the last answer stands) and the close-out confidence. A mentee's thanks and consent
-    to quote, and a mentor's opt-ins, are kept only for the side they belong to."""
+    to quote, and a mentor's opt-ins, are kept only for the side they belong to. Returns the partner's name."""
     now = services.clock()
     with session_scope(services.engine) as session:
         found = _context(session, user_id, ref)
@@ -394,6 +394,7 @@ def submit_closeout(services: Services, *, user_id: str, ref: SurveyRef, answers
             ratings=_ratings(found, dict(answers.confidence)),
             now=now,
         )
+        return found.other_name
 
 
 # --- recognition ---

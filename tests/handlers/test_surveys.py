@@ -15,7 +15,8 @@ from bot.blocks import ids
 from bot.domain.cycles import CycleStatus, SurveyKind
 from bot.domain.people import Status
 from bot.sandbox.clock import SimClock
-from bot.sandbox.fake_slack import FakeChannel
+from bot.sandbox.fake_slack import FakeChannel, FakeUserActor
+from bot.sandbox.fake_slack.actors import SubmitResult
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from bot.usecases import surveys
@@ -127,6 +128,15 @@ def initial(modal: dict[str, Any] | None, block_id: str) -> Any:
     return element.get("initial_value")
 
 
+def thanked(result: SubmitResult, person: FakeUserActor) -> str:
+    """The modal became its thank-you (the answers were stored); closes it and returns what it said."""
+    assert result.response_action == "update", f"refused: {result.errors}"
+    assert result.view is not None and result.view["title"]["text"] == "Thank you"
+    said = str(result.view["blocks"])
+    person.close()
+    return said
+
+
 def close(bot: LocalBot, cycle_id: int) -> None:
     with session_scope(bot.services.engine) as session:
         cycle = session.get_one(Cycle, cycle_id)
@@ -159,7 +169,7 @@ def test_the_pulse_asks_each_person_and_need_help_tells_the_leads_once(bot: Loca
     tom.click(ids.A_PULSE_OPEN, where=prompt)
     assert tom.modal is not None and "Generative AI" in str(tom.modal)
     done = tom.submit({ids.B_SURVEY_VALUE: "2", ids.B_SURVEY_HELP: "need_help", ids.B_SURVEY_CONFIDENCE + "genai": "3"})
-    assert done.closed
+    assert "let the program lead know" in thanked(done, tom)
     # What Slack's client would never send (a score out of range, a required answer missing) is refused inline.
     values = done.payload["view"]["state"]["values"]
     values[ids.B_SURVEY_VALUE][ids.A_VALUE]["selected_option"]["value"] = "7"
@@ -252,12 +262,12 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
     assert "untick" in wrong.errors[ids.B_SURVEY_THANKS]
     assert answers(bot, SurveyKind.CLOSEOUT) == []
 
-    assert tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_CONTINUE: "close"}).closed
+    assert "closes with thanks" in thanked(tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_CONTINUE: "close"}), tom)
     tom.click(ids.A_CLOSEOUT_OPEN, where=prompt)
     assert initial(tom.modal, ids.B_SURVEY_CONTINUE) == "close"
     assert initial(tom.modal, ids.B_SURVEY_THANKS) == "Priya made AI feel possible for me"
     assert initial(tom.modal, ids.B_SURVEY_QUOTE) == ["may_quote"]
-    assert tom.submit(CLOSEOUT_TOM).closed
+    assert "carry on with Priya Nair" in thanked(tom.submit(CLOSEOUT_TOM), tom)
     stored = answers(bot, SurveyKind.CLOSEOUT)
     assert [(a.user_id, a.value, a.recommend, a.continue_pair, a.may_quote) for a in stored] == [
         ("U0TOM", 5, 9, True, True)
@@ -268,7 +278,7 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
     modal = str(priya.modal)
     assert "A shout-out in the program channel" in modal and "note of appreciation to your manager" in modal
     assert ids.B_SURVEY_THANKS not in modal
-    assert priya.submit(CLOSEOUT_PRIYA).closed
+    thanked(priya.submit(CLOSEOUT_PRIYA), priya)
 
     close(bot, cycle_id)
     tom.click(ids.A_CLOSEOUT_OPEN, where=prompt)
