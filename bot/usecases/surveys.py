@@ -5,8 +5,9 @@ Each is idempotent (outbox keys), so a job that runs twice queues nothing twice.
 
 People answer through a button that opens a modal; the button and the modal carry the cycle and the pair, so an
 old survey never lands in a later cycle. Answering again replaces the answer (one row). Private words (what
-changed, words of thanks) are stored for the person alone: thanks are repeated only when the mentee ticked that
-they may be quoted, and then only where the mentor opted in.
+changed, words of thanks) are stored for the person alone: a mentee's thanks are repeated only when they ticked
+that they may be quoted (to the mentor in their thank-you, and in the shout-out and manager's note the mentor
+opted into); what changed is never repeated.
 """
 
 from __future__ import annotations
