@@ -51,6 +51,29 @@ class PairLine:
     tz: str = "UTC"  # the reader's time zone
 
 
+@dataclass(frozen=True)
+class ConfidenceLine:
+    """How confident the reader felt in one topic they want to learn: at sign-up, and at their latest cycle's
+    midpoint and close-out (None where not asked or not answered)."""
+
+    topic: str  # its label
+    signup: int | None
+    midpoint: int | None
+    closeout: int | None
+
+
+def confidence_lines(lines: Sequence[ConfidenceLine]) -> str:
+    rows = []
+    for line in lines:
+        steps = [
+            f"{value} at {stage}"
+            for value, stage in ((line.signup, "sign-up"), (line.midpoint, "midpoint"), (line.closeout, "close-out"))
+            if value is not None
+        ]
+        rows.append(f"{line.topic}: " + " → ".join(steps))
+    return "\n".join(rows)
+
+
 MOMENTUM_LABELS = {
     "not_started": ":white_circle: not started yet: book your first session",
     "paused": ":double_vertical_bar: paused",
@@ -81,6 +104,7 @@ def home_view(
     paused_until: datetime | None = None,
     pairs: Sequence[PairLine] = (),
     lead_summary: Sequence[dict[str, Any]] = (),
+    confidence: Sequence[ConfidenceLine] = (),
 ) -> View:
     """The Home tab for one person, given their status as of now."""
     blocks: list[Block | dict[str, Any]] = [HeaderBlock(text="Reverse mentoring")]
@@ -133,6 +157,9 @@ def home_view(
                     ]
                 )
             )
+    if confidence:
+        text = "*Your confidence, before and after* (1-5, just for you)\n" + confidence_lines(confidence)
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
     blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text="\n".join(profile_lines(profile, catalogue)))),

@@ -15,10 +15,12 @@ from bot.usecases.errors import (
     BadDate,
     BookingRefused,
     BookingSettled,
+    CycleClosed,
     NoActiveMatch,
     NobodyAttended,
     NotJoined,
     NotYours,
+    NotYourSurvey,
     PairEnded,
     RoundDecided,
     SeveralPairs,
@@ -50,6 +52,11 @@ _ERRORS: dict[type[UseCaseError], str] = {
     PairEnded: "That match has already ended, so there's nothing to do.",
     RoundDecided: "That proposal has already been decided; run `/mentoring match` for a new one.",
     NotYours: "That check-in isn't yours to answer.",
+    NotYourSurvey: "That survey is about someone else's pair, so it isn't yours to answer.",
+    CycleClosed: (
+        "That cycle has closed, so its survey can't be answered or changed any more. Thank you all the same: "
+        "your program lead is always happy to hear from you."
+    ),
     AlreadyAnswered: "You've already answered this check-in. Thank you!",
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
     BookingSettled: "That session was already cancelled or answered, so nothing changed.",

@@ -58,3 +58,11 @@ class BookingRefused(UseCaseError):
 
 class NobodyAttended(UseCaseError):
     """A group session logged with nobody ticked as there."""
+
+
+class NotYourSurvey(NotYours):
+    """A cycle's survey about a pair the person is not in (someone else's button, or a forged one)."""
+
+
+class CycleClosed(UseCaseError):
+    """A survey answered (or opened) after its cycle closed: too late to change anything."""

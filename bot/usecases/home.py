@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot.blocks import leads as lead_blocks
 from bot.blocks.home import home_view
-from bot.usecases import leads, membership
+from bot.usecases import leads, membership, surveys
 from bot.usecases.services import Services
 from storage.leads import PairFilter
 
@@ -46,6 +46,7 @@ def publish_home(
         paused_until=data.snapshot.paused_until,
         pairs=data.pairs,
         lead_summary=lead_part,
+        confidence=surveys.my_confidence(services, user_id),
     )
     home.private_metadata = metadata or None
     try:
