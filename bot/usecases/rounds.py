@@ -60,8 +60,15 @@ from storage.participants import participants_by_id
 log = logging.getLogger(__name__)
 
 
-def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *, now: datetime) -> list[Candidate]:
-    """The pool for a round: people with room left, as the matcher sees them."""
+def candidates(
+    participants: Iterable[Participant],
+    active: Iterable[Pairing],
+    *,
+    now: datetime,
+    perspective: frozenset[str] = frozenset(),
+) -> list[Candidate]:
+    """The pool for a round: people with room left, as the matcher sees them. `perspective`: the catalogue's
+    topics seniors share back; what someone teaches or wants of them feeds the reciprocal bonus."""
     load = Load.of(active)
     pool: list[Candidate] = []
     for person in participants:
@@ -92,6 +99,8 @@ def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *
                 cadence=Cadence.parse(person.cadence).value,
                 utc_offset_minutes=utc_offset_minutes(person.tz, now),
                 waiting_since=person.joined_at,
+                gives_back=tuple(t for t in person.teach_topics if t in perspective),
+                wants_back=tuple(t for t in person.learn_topics if t in perspective),
             )
         )
     return pool
@@ -136,7 +145,12 @@ def propose_round(
     now = services.clock()
     say = progress or (lambda _text: None)
     with session_scope(services.engine) as session:
-        pool = candidates(matchable_participants(session=session, now=now), active_pairings(session=session), now=now)
+        pool = candidates(
+            matchable_participants(session=session, now=now),
+            active_pairings(session=session),
+            now=now,
+            perspective=services.catalogue.perspective_ids,
+        )
         past = historic_pairs(session=session) | set(also_exclude)
     limit = services.settings.turnabout_match_time_limit
     say(

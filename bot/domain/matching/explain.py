@@ -79,13 +79,18 @@ class Explainer:
         others = others[others != k]
         no_topic = arrays.masks(others, np.array([k]), [Constraint.NO_SHARED_TOPIC])[Constraint.NO_SHARED_TOPIC]
         teachers = others[~no_topic[:, 0]]
+        # Someone who only wants perspective and is not a mentor: mentors are more junior, so nobody can teach
+        # them; perspective comes back from the senior a junior mentors, which is what they are told.
+        only_back = person.role == "mentee" and set(wanted) <= set(person.wants_back)
         if not len(teachers):
-            return text.nobody_on_topic("mentee", self._labels(wanted))
+            reason = text.nobody_on_topic("mentee", self._labels(wanted))
+            return text.learn_it_back(reason, self._labels(wanted)) if only_back else reason
         topics = self._labels(self._covered(wanted, arrays.teach, teachers))
         blocked = self._blocked(arrays.masks(teachers, np.array([k]), _MENTEE_BLOCKERS), _MENTEE_BLOCKERS)
         suitable = teachers[~blocked.any(axis=1)]
         if not len(suitable):
-            return self._all_blocked("mentee", topics, blocked, _MENTEE_BLOCKERS)
+            reason = self._all_blocked("mentee", topics, blocked, _MENTEE_BLOCKERS)
+            return text.learn_it_back(reason, self._labels(wanted)) if only_back else reason
         busy = self.mentored[suitable]
         if ((self.load[suitable] < arrays.capacity[suitable]) & ~busy).any():
             return text.zero_gain()
