@@ -204,6 +204,17 @@ def was_ever_mentor(*, session: Session, user_id: str, before_round: int) -> boo
     return session.exec(query).one() > 0
 
 
+def was_ever_mentee(*, session: Session, user_id: str, before_round: int) -> bool:
+    query = (
+        select(func.count())
+        .select_from(Pairing)
+        .where(
+            col(Pairing.mentee_id) == user_id, col(Pairing.status).in_(HISTORIC), col(Pairing.round_id) < before_round
+        )
+    )
+    return session.exec(query).one() > 0
+
+
 def log_session(*, session: Session, pairing_id: int, held_on: date, by: str, note: str, now: datetime) -> bool:
     """Record a session; False when the pair already has it.
 

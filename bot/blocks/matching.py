@@ -320,6 +320,21 @@ def mentor_guide(*, mentor: PersonLike, content: Content) -> tuple[str, list[dic
     return text, _dicts(blocks)
 
 
+def mentee_guide(*, mentee: PersonLike, mentor: PersonLike, content: Content) -> tuple[str, list[dict[str, Any]]]:
+    """The private guide a first-time reverse mentee (the senior) gets with their introduction."""
+    text = f"{content.mentee_guide_title}: a short guide for your sessions with {mentor.name}"
+    blocks: list[Block] = [
+        HeaderBlock(text=content.mentee_guide_title[:150]),
+        section(
+            f"Welcome to reverse mentoring, {mentee.name}! {mentor.name} will be teaching you, and you have "
+            "plenty to give back. A few things that make it work:"
+        ),
+        section("\n".join(f"• {line}" for line in content.mentee_guide)),
+        ContextBlock(elements=[MarkdownTextObject(text="Only you received this guide.")]),
+    ]
+    return text, _dicts(blocks)
+
+
 def waitlist_text(*, person: PersonLike, reason: str) -> str:
     return (
         f"Hi {person.name}, no match for you in this reverse mentoring round, so you're on the waitlist: {reason}. "

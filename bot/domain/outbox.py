@@ -58,6 +58,8 @@ class MessageKind(enum.StrEnum):
     HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
     PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
     CADENCE = "cadence"  # a partner changed how often the pair means to meet
+    MENTEE_GUIDE = "mentee_guide"  # a first-time mentee's guide, sent with their first introduction
+    MILESTONE = "milestone"  # a mentor's thank-you at a pair's 1st, 5th and 10th session
 
     @property
     def quiet_when_away(self) -> bool:
@@ -87,7 +89,14 @@ _FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 
 
 _QUIET_WHEN_AWAY = frozenset(
-    {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+    {
+        MessageKind.NUDGE,
+        MessageKind.REMINDER,
+        MessageKind.CHECKIN,
+        MessageKind.THANKS,
+        MessageKind.PARTNER_NOTE,
+        MessageKind.MILESTONE,
+    }
 )
 _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST, MessageKind.HAPPENED}
 _SEND_NOW = frozenset(
@@ -138,6 +147,15 @@ class keys:
     @staticmethod
     def guide(mentor_id: str) -> str:
         return f"mentor-guide:{mentor_id}"
+
+    @staticmethod
+    def mentee_guide(mentee_id: str) -> str:
+        return f"mentee-guide:{mentee_id}"
+
+    @staticmethod
+    def milestone(pairing_id: int, sessions: int) -> str:
+        # Once per pair and milestone, however the session that reached it was logged (and however often).
+        return f"milestone:{pairing_id}:{sessions}"
 
     @staticmethod
     def waitlist(round_id: int, user_id: str) -> str:

@@ -5,8 +5,8 @@ What happens when a lead clicks Approve, in order (each step in this module unle
 2. it re-checks every proposed pair against now (`_no_longer_possible`: someone left, paused, got matched or
    ran out of room, by the same rule the pool was built with, `bot.domain.rounds.Load`), drops those, and
    marks the rest active;
-3. it writes the introductions, first-time mentor guides and waitlist notes to the outbox (`_round_messages`),
-   all in that one transaction, and returns;
+3. it writes the introductions, first-time mentor and mentee guides and waitlist notes to the outbox
+   (`_round_messages`), all in that one transaction, and returns;
 4. `send_round` updates the lead's preview (`show_preview`, itself an outbox message edited in place) and asks
    `bot.usecases.delivery.deliver` to send, at Slack's pace: the preview says how many went out every few
    seconds ("Sent 340 of 1,200 messages…") and, at the end, what could not be sent and why. Anything Slack
@@ -53,6 +53,7 @@ from storage.pairings import (
     matchable_participants,
     round_pairings,
     round_unmatched,
+    was_ever_mentee,
     was_ever_mentor,
 )
 from storage.participants import participants_by_id
@@ -407,6 +408,20 @@ def _round_messages(
             text, blocks = views.mentor_guide(mentor=mentor, content=content)
             drafts.append(
                 Draft(key=keys.guide(mentor_id), kind=MessageKind.GUIDE, users=[mentor_id], text=text, blocks=blocks)
+            )
+        for mentee in mentees:
+            mentee_id = mentee.slack_user_id
+            if was_ever_mentee(session=session, user_id=mentee_id, before_round=round_id):
+                continue
+            text, blocks = views.mentee_guide(mentee=mentee, mentor=mentor, content=content)
+            drafts.append(
+                Draft(
+                    key=keys.mentee_guide(mentee_id),
+                    kind=MessageKind.MENTEE_GUIDE,
+                    users=[mentee_id],
+                    text=text,
+                    blocks=blocks,
+                )
             )
     # Anyone in an active pair now (introduced in this round, or matched elsewhere since the proposal) is not on
     # the waitlist, whatever this draft said about them.
