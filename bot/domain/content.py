@@ -1,8 +1,8 @@
 """The editable content library (`bot/data/content.yml` by default).
 
 It holds the words the bot shows mentoring pairs: conversation starters per topic, the first-session agenda, the
-mentoring agreement and the private guides for first-time reverse mentors and mentees. HR edits the YAML file; this module reads
-it, checks it against Slack's limits, and picks starters for a pair without touching Slack.
+mentoring agreement and the private guides for first-time reverse mentors and mentees. HR edits the YAML file; this
+module reads it, checks it against Slack's limits, and picks starters for a pair without touching Slack.
 """
 
 from __future__ import annotations
