@@ -46,6 +46,7 @@ def publish_home(
         paused_until=data.snapshot.paused_until,
         pairs=data.pairs,
         lead_summary=lead_part,
+        record=data.record,
     )
     home.private_metadata = metadata or None
     try:
