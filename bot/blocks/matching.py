@@ -95,7 +95,7 @@ def preview(
         if progress is not None:
             headline += " " + progress_text(progress)
         elif sent is None:
-            headline += " Sending the introductions, mentor guides and waitlist notes…"
+            headline += " Sending the introductions, guides and waitlist notes…"
         else:
             headline += f" {sent} messages sent (introductions, mentor guides, waitlist notes)."
     elif status == RoundStatus.DISCARDED:
@@ -202,7 +202,7 @@ _WHY = {
 
 def progress_text(progress: RoundProgress) -> str:
     """'Sent 340 of 1,200 messages…' while a round goes out; at the end, what could not be sent and why."""
-    what = "introductions, mentor guides and waitlist notes"
+    what = "introductions, guides and waitlist notes"
     if not progress.done:
         return f"Sent {progress.sent:,} of {progress.total:,} messages ({what})…"
     if progress.sent == progress.total:

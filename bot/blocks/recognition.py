@@ -11,11 +11,8 @@ from bot.domain.recognition import MentorRecord
 
 
 def _topics(topics: Sequence[str]) -> str:
-    if not topics:
-        return "what you know"
-    if len(topics) == 1:
-        return topics[0]
-    return f"{', '.join(topics[:-1])} and {topics[-1]}"
+    # The mentee's most wanted topic only: labels often hold an "and" themselves, and a list of them reads badly.
+    return topics[0] if topics else "what you know"
 
 
 def milestone_message(

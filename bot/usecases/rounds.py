@@ -276,7 +276,7 @@ class Approval:
 
 
 def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
-    """Approve a draft once and queue its introductions, mentor guides and waitlist notes (`send_round`
+    """Approve a draft once and queue its introductions, guides and waitlist notes (`send_round`
     sends them). Calling it again (double click, retry, after a crash) approves nothing twice."""
     now = services.clock()
     withdrawn: list[tuple[Pairing, str]] = []

@@ -206,6 +206,12 @@ def learn_it_back(reason: str, topics: Sequence[str]) -> str:
     )
 
 
+def learn_it_back_as_mentor(reason: str, topics: Sequence[str]) -> str:
+    """``reason``, for someone who mentors too: the perspective they want comes with a mentee."""
+    back = f"in reverse mentoring, perspective like {join_words(topics)} comes back from the senior you mentor"
+    return f"{reason} ({back})"
+
+
 def outscored(side: Side, *, suitable: int, busy_other_role: int) -> str:
     """Reason when suitable partners exist but the optimum gave them to others.
 

@@ -459,6 +459,12 @@ def test_a_junior_who_only_wants_perspective_hears_what_would_match_them() -> No
     assert "senior who shares it in return" in reason
     alone = propose([junior], now=NOW, topic_labels=LABELS).unmatched[0].reason
     assert alone.startswith("no mentor teaches Strategy. In reverse mentoring, perspective like Strategy comes back")
-    # Someone who also wants a digital skill, or is a mentor already, gets the usual reason.
+    # Someone who also wants a digital skill gets the usual reason.
     mixed = replace(junior, learns=("strategy", "python"))
-    assert "Both" not in propose([mixed], now=NOW, topic_labels=LABELS).unmatched[0].reason
+    assert "perspective" not in propose([mixed], now=NOW, topic_labels=LABELS).unmatched[0].reason
+    # Someone who mentors too hears that the perspective comes with a mentee.
+    both = replace(junior, can_mentor=True, teaches=("social",))
+    assert propose([both], now=NOW, topic_labels=LABELS).unmatched[0].reason == (
+        "as a mentee, no mentor teaches Strategy (in reverse mentoring, perspective like Strategy comes back from "
+        "the senior you mentor); as a mentor, nobody wants to learn what they teach (Social media)"
+    )
