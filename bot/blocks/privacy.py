@@ -123,6 +123,8 @@ _KIND_WORDS = {
     "rematch": ("rematch offer", "rematch offers"),
     "preview": ("match preview", "match previews"),
     "my_data": ("copy of your data", "copies of your data"),
+    "mentee_guide": ("mentee guide", "mentee guides"),
+    "milestone": ("milestone thank-you", "milestone thank-yous"),
 }
 _STATUS_WORDS = {
     "active": "active",

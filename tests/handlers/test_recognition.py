@@ -128,6 +128,13 @@ def test_the_mentor_is_thanked_at_the_first_fifth_and_tenth_session_once_each(ti
     priya.open_home()
     assert "1 pair (1 now, 0 before) · 11 sessions held · 1 cycle completed" in str(priya.home)
 
+    # Her copy of her data lists the thank-yous, Tom's his guide (what was sent, not what it said).
+    priya.slash("/mentoring", "mydata")
+    tom.slash("/mentoring", "mydata")
+    bot.settle()
+    assert "3 milestone thank-yous" in priya.dm_texts[-1]
+    assert "1 mentee guide" in tom.dm_texts[-1]
+
 
 def test_no_milestone_for_a_session_logged_after_the_pair_ended(timed: LocalBot) -> None:
     bot = timed
