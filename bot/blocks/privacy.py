@@ -157,6 +157,8 @@ _KIND_WORDS = {
     "closeout": ("close-out survey", "close-out surveys"),
     "cycle_thanks": ("thank-you for a cycle", "thank-yous for a cycle"),
     "manager_note": ("note of appreciation as a manager", "notes of appreciation as a manager"),
+    "mentee_guide": ("mentee guide", "mentee guides"),
+    "milestone": ("milestone thank-you", "milestone thank-yous"),
 }
 _STATUS_WORDS = {
     "active": "active",

@@ -63,6 +63,8 @@ class MessageKind(enum.StrEnum):
     CYCLE_THANKS = "cycle_thanks"  # a mentor thanked for a completed cycle
     SHOUT_OUT = "shout_out"  # a mentor celebrated in the program channel, with their consent
     MANAGER_NOTE = "manager_note"  # a note of appreciation to a mentor's manager, with their consent
+    MENTEE_GUIDE = "mentee_guide"  # a first-time mentee's guide, sent with their first introduction
+    MILESTONE = "milestone"  # a mentor's thank-you at a pair's 1st, 5th and 10th session
 
     @property
     def quiet_when_away(self) -> bool:
@@ -99,6 +101,7 @@ _QUIET_WHEN_AWAY = frozenset(
         MessageKind.THANKS,
         MessageKind.PARTNER_NOTE,
         MessageKind.PULSE,
+        MessageKind.MILESTONE,
     }
 )
 # The close-out is not quiet when away: someone paused still decides whether their pair goes on (the use case
@@ -159,6 +162,15 @@ class keys:
     @staticmethod
     def guide(mentor_id: str) -> str:
         return f"mentor-guide:{mentor_id}"
+
+    @staticmethod
+    def mentee_guide(mentee_id: str) -> str:
+        return f"mentee-guide:{mentee_id}"
+
+    @staticmethod
+    def milestone(pairing_id: int, sessions: int) -> str:
+        # Once per pair and milestone, however the session that reached it was logged (and however often).
+        return f"milestone:{pairing_id}:{sessions}"
 
     @staticmethod
     def waitlist(round_id: int, user_id: str) -> str:

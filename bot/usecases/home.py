@@ -47,6 +47,7 @@ def publish_home(
         pairs=data.pairs,
         lead_summary=lead_part,
         confidence=surveys.my_confidence(services, user_id),
+        record=data.record,
     )
     home.private_metadata = metadata or None
     try:

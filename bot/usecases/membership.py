@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.blocks.messages import (
 from bot.domain.momentum import next_send_window
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, pause_until
+from bot.domain.recognition import MentorRecord
 from bot.usecases import reports
 from bot.usecases.bookings import call_off_for_ended_pair
 from bot.usecases.errors import NotJoined
@@ -37,7 +38,7 @@ from storage.db import session_scope
 from storage.models import Participant
 from storage.momentum import answer_prompts, check_soon
 from storage.outbox import Draft, enqueue, retarget
-from storage.pairings import active_pairings, end_pairing, group_of, session_count
+from storage.pairings import active_pairings, end_pairing, group_of, mentor_record, session_count
 from storage.participants import (
     SlackIdentity,
     expired_pauses,
@@ -117,10 +118,13 @@ class HomeData:
 
     snapshot: Snapshot
     pairs: list[PairLine]
+    record: MentorRecord = field(default_factory=MentorRecord)  # their own record as a mentor
 
 
 def home_data(services: Services, user_id: str) -> HomeData:
-    return HomeData(snapshot(services, user_id), my_pairs(services, user_id))
+    with session_scope(services.engine) as session:
+        record = mentor_record(session=session, user_id=user_id)
+    return HomeData(snapshot(services, user_id), my_pairs(services, user_id), record)
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:
