@@ -27,7 +27,7 @@ from bot.blocks.messages import (
 )
 from bot.domain.momentum import next_send_window
 from bot.domain.outbox import MessageKind, keys
-from bot.domain.people import SignupForm, Status, current_status, pause_until
+from bot.domain.people import SignupForm, Status, current_status, kept_topics, pause_until
 from bot.domain.recognition import MentorRecord
 from bot.usecases import reports
 from bot.usecases.bookings import call_off_for_ended_pair
@@ -170,6 +170,7 @@ def complete_signup(services: Services, *, identity: SlackIdentity, form: Signup
     with session_scope(services.engine) as session:
         existing = get_participant(session=session, user_id=user_id)
         first_time = existing is None or existing.status == Status.LEFT
+        form = kept_topics(form, perspective=services.catalogue.perspective_ids)
         participant, _ = upsert_participant(session=session, form=form, identity=identity, now=now)
         text, blocks = welcome_dm(profile=participant, catalogue=services.catalogue, first_time=first_time)
         key = keys.welcome(submission_id)
