@@ -12,6 +12,8 @@ Where a Slack user id is stored (each is handled by `forget_person`):
 - checkin: user_id
 - pause_interval: user_id
 - booking: booked_by, settled_by, mentee_ids
+- goal: owner_id (their own goals go; a partner's goals for the same pair stay)
+- confidence: user_id
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from sqlmodel import Session, col, select
 
 from bot.domain.people import Status
 from bot.domain.privacy import ALIAS_PREFIX
+from storage.goals import confidence_rows, forget_goals_and_confidence, goals_owned
 from storage.models import (
     Booking,
     CheckIn,
+    Confidence,
+    Goal,
     MatchRound,
     MentoringSession,
     OutboxMessage,
@@ -85,6 +90,7 @@ def forget_person(*, session: Session, user_id: str) -> None:
             match_round.decided_by = alias
         session.add(match_round)
     _forget_in_bookings(session, user_id, alias, pairing_ids)
+    forget_goals_and_confidence(session=session, user_id=user_id)
     _forget_in_others_answers(session, user_id)
 
     unsent = forget_person_messages(session=session, user_id=user_id, alias=alias, pairing_ids=pairing_ids)
@@ -168,10 +174,21 @@ class Records:
     pending: list[OutboxMessage] = field(default_factory=list)  # messages to them, not yet sent
     sent: dict[str, int] = field(default_factory=dict)  # messages sent to them, by kind
     prompts: tuple[int, int] = (0, 0)  # (check-ins and nudges sent to them, how many they answered)
+    goals: list[Goal] = field(default_factory=list)  # their own goals, for their pairs
+    confidence: list[Confidence] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.participant or self.pairings or self.checkins or self.pending or self.sent or self.waitlisted)
+        return not (
+            self.participant
+            or self.pairings
+            or self.checkins
+            or self.pending
+            or self.sent
+            or self.waitlisted
+            or self.goals
+            or self.confidence
+        )
 
 
 def records_of(*, session: Session, user_id: str) -> Records:
@@ -247,4 +264,6 @@ def records_of(*, session: Session, user_id: str) -> Records:
         .where(col(Prompt.user_id) == user_id, col(Prompt.answered_at).is_not(None))
     ).one()
     records.prompts = (asked, answered)
+    records.goals = goals_owned(session=session, user_id=user_id)
+    records.confidence = confidence_rows(session=session, user_id=user_id)
     return records

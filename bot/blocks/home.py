@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.goals import PairGoals, confidence_blocks, pair_goal_lines
 from bot.blocks.scheduling import booked_line, schedule_button
 from bot.domain.catalogue import Catalogue
 from bot.domain.people import Status
@@ -49,6 +50,7 @@ class PairLine:
     next_session: datetime | None  # the start of a booked session still to come
     anchor: int = 0  # the pairing its buttons act on
     tz: str = "UTC"  # the reader's time zone
+    goals: PairGoals | None = None  # the pair's goals, progress and agreement (seen by the pair only)
 
 
 MOMENTUM_LABELS = {
@@ -70,6 +72,8 @@ def pair_lines(pairs: Sequence[PairLine]) -> str:
         if pair.next_session:
             parts.append(booked_line(pair.next_session, pair.tz))
         lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
+        if pair.goals is not None:
+            lines += pair_goal_lines(pair.goals)
     return "\n".join(lines)
 
 
@@ -81,6 +85,8 @@ def home_view(
     paused_until: datetime | None = None,
     pairs: Sequence[PairLine] = (),
     lead_summary: Sequence[dict[str, Any]] = (),
+    confidence: Sequence[str] = (),
+    rate_confidence: bool = False,
 ) -> View:
     """The Home tab for one person, given their status as of now."""
     blocks: list[Block | dict[str, Any]] = [HeaderBlock(text="Reverse mentoring")]
@@ -133,6 +139,8 @@ def home_view(
                     ]
                 )
             )
+    if confidence or rate_confidence:
+        blocks += [DividerBlock(), *confidence_blocks(confidence, rate=rate_confidence)]
     blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text="\n".join(profile_lines(profile, catalogue)))),

@@ -95,3 +95,12 @@ A_LEADS_NUDGE: Final = "leads_nudge"
 A_LEADS_REMATCH: Final = "leads_rematch"
 A_LEADS_SNOOZE: Final = "leads_snooze"
 A_LEADS_END: Final = "leads_end"
+
+# Goals, the agreement and confidence: "We agree", the check-in's goal questions, the confidence modal.
+A_AGREE: Final = "agree"
+B_CHECKIN_GOALS: Final = "checkin_goals"
+B_CHECKIN_PROGRESS: Final = "checkin_progress"
+A_CONFIDENCE_OPEN: Final = "confidence_open"
+CONFIDENCE_VIEW: Final = "confidence"
+# One input block per topic in the confidence modal: this prefix and the topic id.
+B_CONFIDENCE_PREFIX: Final = "confidence:"

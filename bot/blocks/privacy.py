@@ -63,6 +63,8 @@ class PairRecord:
     next_session: date | None
     sessions: list[SessionRecord] = field(default_factory=list)
     bookings: list[BookingRecord] = field(default_factory=list)
+    you_agreed: datetime | None = None  # your "We agree" on the pair's agreement
+    goals: list[str] = field(default_factory=list)  # your own goals for this pair (your partner's are theirs)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,15 @@ class CheckInRecord:
     blockers: str
     fit: str | None
     told_lead: bool
+    goal_progress: int | None = None
+
+
+@dataclass(frozen=True)
+class ConfidenceRecord:
+    topic: str  # its label
+    stage: str  # signup, midpoint, closeout
+    value: int
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class MyData:
     sent: dict[str, int]  # messages sent to them, by kind (only when and where is kept, not what they said)
     prompts: tuple[int, int]  # (check-ins and nudges sent, answered)
     tz: str = "UTC"
+    confidence: list[ConfidenceRecord] = field(default_factory=list)
 
 
 _KIND_WORDS = {
@@ -123,7 +135,9 @@ _KIND_WORDS = {
     "rematch": ("rematch offer", "rematch offers"),
     "preview": ("match preview", "match previews"),
     "my_data": ("copy of your data", "copies of your data"),
+    "agreement": ("agreement reminder", "agreement reminders"),
 }
+_STAGE_WORDS = {"signup": "at sign-up", "midpoint": "at the midpoint", "closeout": "at the close-out"}
 _STATUS_WORDS = {
     "active": "active",
     "ended": "ended",
@@ -146,6 +160,13 @@ def my_data_messages(data: MyData, catalogue: Catalogue) -> list[Rendered]:
                 *_checkin_lines(data.checkins, tz),
             ]
         )
+    if data.confidence:
+        lines = ["*Your confidence ratings* (leads only see totals over three or more people)"]
+        lines += [
+            f"• {c.topic}: {c.value}/5 {_STAGE_WORDS.get(c.stage, c.stage)} ({_day(c.answered_at, tz)})"
+            for c in data.confidence
+        ]
+        parts += _chunks(lines)
     other = _other_lines(data, tz)
     if other:
         parts += _chunks(["*Everything else*", *other])
@@ -223,6 +244,10 @@ def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
         lines.append(f"   Topics: {', '.join(pair.topics)}")
     if pair.reasons:
         lines.append(f"   Why you were matched: {'; '.join(pair.reasons)}")
+    if pair.you_agreed:
+        lines.append(f"   You agreed to your mentoring agreement on {_day(pair.you_agreed, tz)}")
+    if pair.goals:
+        lines.append("   Your goals: " + "; ".join(_quote(g) for g in pair.goals))
     if pair.next_session:
         lines.append(f"   Next session: {pair.next_session:%-d %b %Y}")
     for booked in pair.bookings:
@@ -245,6 +270,8 @@ def _checkin_lines(checkins: Sequence[CheckInRecord], tz: str) -> list[str]:
         if answer.fit:
             fit = FIT_OPTIONS.get(answer.fit, answer.fit).lower()
             parts.append(fit + (" (you told the program lead)" if answer.told_lead else ""))
+        if answer.goal_progress is not None:
+            parts.append(f"progress toward goals {answer.goal_progress}/5")
         if answer.learned:
             parts.append(f"learned or taught: {_quote(answer.learned)}")
         if answer.blockers:

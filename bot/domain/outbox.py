@@ -58,6 +58,7 @@ class MessageKind(enum.StrEnum):
     HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
     PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
     CADENCE = "cadence"  # a partner changed how often the pair means to meet
+    AGREEMENT = "agreement"  # one gentle reminder to a pair who met but have not both agreed to their agreement
 
     @property
     def quiet_when_away(self) -> bool:
@@ -87,7 +88,14 @@ _FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 
 
 _QUIET_WHEN_AWAY = frozenset(
-    {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+    {
+        MessageKind.NUDGE,
+        MessageKind.REMINDER,
+        MessageKind.CHECKIN,
+        MessageKind.THANKS,
+        MessageKind.PARTNER_NOTE,
+        MessageKind.AGREEMENT,
+    }
 )
 _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST, MessageKind.HAPPENED}
 _SEND_NOW = frozenset(
@@ -198,6 +206,11 @@ class keys:
     @staticmethod
     def checkin(pairing_id: int, session_number: int, user_id: str) -> str:
         return f"checkin:{pairing_id}:{session_number}:{user_id}"
+
+    @staticmethod
+    def agreement_reminder(pairing_id: int) -> str:
+        # Once per pair, ever: the reminder is gentle because there is only one.
+        return f"agreement:{pairing_id}"
 
     @staticmethod
     def step(step: str, pairing_id: int, episode: datetime, user_id: str | None = None) -> str:

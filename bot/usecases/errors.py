@@ -58,3 +58,15 @@ class BookingRefused(UseCaseError):
 
 class NobodyAttended(UseCaseError):
     """A group session logged with nobody ticked as there."""
+
+
+class NotInPair(UseCaseError):
+    """A pair's button (its "We agree") clicked by someone who is not in that pair."""
+
+
+class AnswersRefused(UseCaseError):
+    """Answers in a modal that can't be stored (a check-in's goals, confidence ratings), with why per block id."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

@@ -46,6 +46,8 @@ def publish_home(
         paused_until=data.snapshot.paused_until,
         pairs=data.pairs,
         lead_summary=lead_part,
+        confidence=data.confidence,
+        rate_confidence=data.rate_confidence,
     )
     home.private_metadata = metadata or None
     try:

@@ -15,6 +15,7 @@ from bot.blocks.privacy import (
     FORMER_PARTNER,
     BookingRecord,
     CheckInRecord,
+    ConfidenceRecord,
     MyData,
     PairRecord,
     PendingRecord,
@@ -83,6 +84,8 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
                 for b, mentor_id in records.bookings
                 if mentor_id == p.mentor_id and p.mentee_id in b.mentee_ids
             ],
+            you_agreed=p.mentor_agreed_at if p.mentor_id == user_id else p.mentee_agreed_at,
+            goals=[g.text for g in records.goals if g.pairing_id == p.id],
         )
         for p in records.pairings
     ]
@@ -99,6 +102,7 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
             blockers=c.blockers,
             fit=c.fit,
             told_lead=c.told_lead,
+            goal_progress=c.goal_progress,
         )
         for c in records.checkins
     ]
@@ -118,6 +122,10 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
         sent=records.sent,
         prompts=records.prompts,
         tz=profile.tz if profile is not None else "UTC",
+        confidence=[
+            ConfidenceRecord(services.catalogue.label(c.topic), str(c.stage), c.value, c.answered_at)
+            for c in records.confidence
+        ],
     )
 
 

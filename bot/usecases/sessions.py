@@ -18,6 +18,7 @@ from bot.domain.momentum import checkin_due_at
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.timezones import local_date
 from bot.usecases.errors import BadDate, NoActiveMatch, NobodyAttended, SeveralPairs
+from bot.usecases.goals import remind_agreement
 from bot.usecases.groups import group_for
 from bot.usecases.services import Services
 from storage.bookings import held_by_log
@@ -114,6 +115,7 @@ def record_in(
         session.add(stored)
         count = session_count(session=session, pairing_id=pairing.id)
         _queue_checkins(services, session, stored, count=count, now=now)
+        remind_agreement(session, stored, sessions=count, now=now)
     if held_at is None and pairings:
         # Logged by hand: a booking for that day is settled, and "did it happen?" is not asked (or, if it was
         # already asked, says it's logged).
