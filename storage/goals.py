@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, delete, func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.domain.cycles import ConfidenceStage
@@ -144,45 +144,3 @@ def forget_goals_and_confidence(*, session: Session, user_id: str) -> None:
     """Someone's own goals and confidence answers go; their partners' goals for the same pairs stay."""
     session.execute(delete(Goal).where(col(Goal.owner_id) == user_id))
     session.execute(delete(Confidence).where(col(Confidence.user_id) == user_id))
-
-
-def skills_counts(*, session: Session, now: datetime) -> dict[str, tuple[int, int]]:
-    """Per topic, over mentees: (people with a sign-up baseline and a later answer, of whom how many now feel
-    more confident). The later answer is each person's latest midpoint or close-out answer for the topic given by
-    `now`. One aggregate query: nothing per person is loaded."""
-    later = (
-        select(
-            Confidence.user_id,
-            Confidence.topic,
-            Confidence.value,
-            func.row_number()
-            .over(
-                partition_by=(col(Confidence.user_id), col(Confidence.topic)),
-                order_by=(col(Confidence.answered_at).desc(), col(Confidence.id).desc()),
-            )
-            .label("rank"),
-        )
-        .where(col(Confidence.stage) != ConfidenceStage.SIGNUP, col(Confidence.answered_at) <= now)
-        .subquery()
-    )
-    base = (
-        select(Confidence.user_id, Confidence.topic, Confidence.value)
-        .where(
-            col(Confidence.stage) == ConfidenceStage.SIGNUP,
-            col(Confidence.cycle_id) == SIGNUP_CYCLE,
-            col(Confidence.answered_at) <= now,
-        )
-        .subquery()
-    )
-    mentees = select(Pairing.mentee_id).distinct().subquery()
-    query = (
-        select(
-            base.c.topic,
-            func.count(),
-            func.sum(case((later.c.value > base.c.value, 1), else_=0)),
-        )
-        .join(later, (later.c.user_id == base.c.user_id) & (later.c.topic == base.c.topic) & (later.c.rank == 1))
-        .join(mentees, mentees.c.mentee_id == base.c.user_id)
-        .group_by(base.c.topic)
-    )
-    return {str(topic): (int(measured), int(rose or 0)) for topic, measured, rose in session.exec(query)}
