@@ -63,17 +63,21 @@ MOMENTUM_LABELS = {
 
 
 def pair_lines(pairs: Sequence[PairLine]) -> str:
-    lines = []
-    for pair in pairs:
-        sessions = f"{pair.sessions} {'session' if pair.sessions == 1 else 'sessions'}"
-        parts = [MOMENTUM_LABELS.get(pair.momentum, pair.momentum), sessions]
-        if pair.last_session:
-            parts.append(f"last {pair.last_session:%-d %b}")
-        if pair.next_session:
-            parts.append(booked_line(pair.next_session, pair.tz))
-        lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
-        if pair.goals is not None:
-            lines += pair_goal_lines(pair.goals)
+    return "\n".join(_pair_text(pair) for pair in pairs)
+
+
+def _pair_text(pair: PairLine) -> str:
+    """One pair's part of the Home tab: its standing, then its goals and agreement (a section of its own, so
+    six goals of 200 characters never push a section past Slack's 3,000)."""
+    sessions = f"{pair.sessions} {'session' if pair.sessions == 1 else 'sessions'}"
+    parts = [MOMENTUM_LABELS.get(pair.momentum, pair.momentum), sessions]
+    if pair.last_session:
+        parts.append(f"last {pair.last_session:%-d %b}")
+    if pair.next_session:
+        parts.append(booked_line(pair.next_session, pair.tz))
+    lines = [f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts)]
+    if pair.goals is not None:
+        lines += pair_goal_lines(pair.goals)
     return "\n".join(lines)
 
 
@@ -123,11 +127,14 @@ def home_view(
         actions = [button("Edit my answers", ids.A_EDIT), button("Pause", ids.A_PAUSE), _leave_button()]
     blocks += [SectionBlock(text=MarkdownTextObject(text=headline)), ActionsBlock(elements=actions)]
     if pairs:
-        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*\n" + pair_lines(pairs)))]
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*"))]
+        blocks += [SectionBlock(text=MarkdownTextObject(text=_pair_text(p)[:3000])) for p in pairs[:20]]
         unbooked = [p for p in pairs if p.next_session is None and p.anchor]
         if unbooked and status is Status.ACTIVE:
-            blocks.append(
+            # One actions block per button: Slack refuses two elements with the same action_id in one block.
+            blocks += [
                 ActionsBlock(
+                    block_id=f"schedule:{p.anchor}",
                     elements=[
                         schedule_button(
                             p.anchor,
@@ -135,10 +142,10 @@ def home_view(
                             if len(unbooked) == 1
                             else f"Schedule with {p.other_name}"[:75],
                         )
-                        for p in unbooked[:25]
-                    ]
+                    ],
                 )
-            )
+                for p in unbooked[:10]
+            ]
     if confidence or rate_confidence:
         blocks += [DividerBlock(), *confidence_blocks(confidence, rate=rate_confidence)]
     blocks += [
