@@ -48,7 +48,12 @@ def _quote(goals: Sequence[str]) -> str:
 
 
 def intro_goals(mentees: Sequence[tuple[str, str]]) -> list[Block]:
-    """The mentees' own words from sign-up (name, goals), marked as theirs; nothing when none wrote any."""
+    """The mentee's own words from sign-up (name, goals), marked as theirs; nothing when they wrote none.
+
+    Only in a one-to-one introduction: a mentor's group conversation includes the other mentees, and a person's
+    goals are for their pair alone. A group's goals are set privately at each pair's first check-in."""
+    if len(mentees) != 1:
+        return [_section("_Each of you sets one to three goals with your mentor after your first session._")]
     shown = [(name, goals.strip()) for name, goals in mentees if goals.strip()]
     if not shown:
         return []

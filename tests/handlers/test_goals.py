@@ -131,9 +131,22 @@ def test_the_introduction_shows_the_mentees_goals_to_the_pair_only(bot: LocalBot
     assert "What Tom Becker hopes to get out of it" in text and TOM_GOALS in text
     assert ids.A_AGREE in text and "Our mentoring agreement" in text
     _, leos = intro_with(bot, "U0MARGARET")
-    assert TOM_GOALS not in str(leos) and "hopes to get out of it" not in str(leos), "no goals written: no section"
+    assert TOM_GOALS not in str(leos) and "hopes to get out of it" not in str(leos)
     assert TOM_GOALS not in str(bot.fake.user(LEAD).dms), "the lead's preview never shows them"
     assert TOM_GOALS not in str(bot.fake.messages(LEADS_CHANNEL.id))
+
+
+def test_a_group_introduction_keeps_each_mentees_goals_out_of_the_shared_conversation(bot: LocalBot) -> None:
+    seed_pool(bot)
+    set_goals(bot, "U0MARGARET", "Run our quarterly offsite with new tools")
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    _, intro = intro_with(bot, "U0MARGARET")
+    assert "U0RAJESH" in str(intro), "Leo's group: Margaret and Rajesh share the conversation"
+    assert "quarterly offsite" not in str(intro) and "after your first session" in str(intro)
 
 
 def test_each_partner_agrees_once_and_nobody_else_can(bot: LocalBot) -> None:

@@ -316,7 +316,14 @@ def test_each_kind_carries_its_delivery_rules() -> None:
     def kinds(rule: str) -> set[MessageKind]:
         return {kind for kind in MessageKind if getattr(kind, rule)}
 
-    quiet = {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+    quiet = {
+        MessageKind.NUDGE,
+        MessageKind.REMINDER,
+        MessageKind.CHECKIN,
+        MessageKind.THANKS,
+        MessageKind.PARTNER_NOTE,
+        MessageKind.AGREEMENT,
+    }
     assert kinds("quiet_when_away") == quiet
     assert kinds("working_hours_only") == quiet | {
         MessageKind.SPONSOR,
