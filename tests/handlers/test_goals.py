@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.blocks import ids
+from bot.domain.cycles import ConfidenceStage
 from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
@@ -371,3 +372,41 @@ def test_my_data_has_my_goals_confidence_and_agreement_and_leaving_deletes_only_
     with session_scope(bot.services.engine) as session:
         assert [(g.owner_id, g.text) for g in session.exec(select(Goal))] == [("U0PRIYA", "Board view")]
         assert list(session.exec(select(Confidence))) == []
+
+
+# --- the leads' figure ---
+
+
+def test_the_lead_sees_skills_learned_only_for_topics_with_three_people_measured(bot: LocalBot) -> None:
+    matched_pool(bot)
+    then, later = datetime.now(UTC) - timedelta(days=60), datetime.now(UTC) - timedelta(days=1)
+    # (mentee, topic, sign-up, midpoint): on genai two of three rose; on strategy only two people were measured.
+    rows = [
+        ("U0TOM", "genai", 2, 4),
+        ("U0DIANE", "genai", 1, 3),
+        ("U0MARGARET", "genai", 3, 3),
+        ("U0TOM", "strategy", 1, 5),
+        ("U0RAJESH", "strategy", 2, 4),
+    ]
+    with session_scope(bot.services.engine) as session:
+        for user, topic, before, after in rows:
+            session.add(
+                Confidence(
+                    user_id=user, topic=topic, stage=ConfidenceStage.SIGNUP, cycle_id=0, value=before, answered_at=then
+                )
+            )
+            session.add(
+                Confidence(
+                    user_id=user,
+                    topic=topic,
+                    stage=ConfidenceStage.MIDPOINT,
+                    cycle_id=1,
+                    value=after,
+                    answered_at=later,
+                )
+            )
+    lead = bot.fake.user(LEAD)
+    lead.open_home()
+    home = str(lead.home)
+    assert "Generative AI and new tools 67% (2 of 3)" in home
+    assert "Strategy" not in home.split("Skills learned")[1].split("\\n")[0] and "1 other topic not shown" in home
