@@ -28,8 +28,15 @@ def on_agree(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
     user_id = body["user"]["id"]
-    agreed = goals.agree(services, user_id=user_id, anchor_id=action_id_value(action))
+    anchor = action_id_value(action)
+    agreed = goals.agree(services, user_id=user_id, anchor_id=anchor)
     ack()
+    message = body.get("message") or {}
+    if agreed.changed and message.get("blocks"):
+        # Everyone in the conversation sees who has agreed, under the button they all share.
+        status = views.agreement_status(agreed=agreed.group_agreed, waiting=agreed.group_waiting)
+        blocks = views.with_agreement_status(message["blocks"], anchor=anchor, status=status)
+        respond(text=str(message.get("text") or ""), blocks=blocks, replace_original=True)
     say(respond, views.agreed_reply(waiting_for=agreed.waiting_for, changed=agreed.changed))
     refresh_home(services, client, user_id)
 

@@ -73,10 +73,40 @@ def agree_actions(anchor: int | str) -> ActionsBlock:
     )
 
 
-def agree_hint() -> ContextBlock:
-    return ContextBlock(
-        elements=[MarkdownTextObject(text="Each of you clicks “We agree” once. Your Home tab shows who has agreed.")]
-    )
+AGREE_HINT = "Each of you clicks “We agree” once. Your Home tab shows who has agreed."
+
+
+def agree_hint(anchor: int | str) -> ContextBlock:
+    return ContextBlock(block_id=f"agreed:{anchor}", elements=[MarkdownTextObject(text=AGREE_HINT)])
+
+
+def agreement_status(*, agreed: Sequence[str], waiting: Sequence[str]) -> str:
+    """Who has agreed so far, for everyone in the conversation to see under the button."""
+    if not waiting:
+        return ":handshake: Agreed by everyone: " + ", ".join(agreed) + "."
+    done = f":white_check_mark: Agreed: {', '.join(agreed)} · " if agreed else ""
+    return f"{done}Waiting for: {', '.join(waiting)}. {AGREE_HINT}"
+
+
+def with_agreement_status(blocks: Sequence[dict[str, Any]], *, anchor: int, status: str) -> list[dict[str, Any]]:
+    """The clicked message's blocks (as Slack holds them) with the status line under its "We agree" button
+    replaced, or added under the button when the message had none (the reminder)."""
+    line = {"type": "context", "block_id": f"agreed:{anchor}", "elements": [{"type": "mrkdwn", "text": status}]}
+    result: list[dict[str, Any]] = []
+    replaced = False
+    for block in blocks:
+        block_id = str(block.get("block_id") or "")
+        if block_id.startswith("agreed:"):
+            result.append(line)
+            replaced = True
+            continue
+        result.append(dict(block))
+        if block_id.startswith("agree:") and not any(
+            str(b.get("block_id") or "").startswith("agreed:") for b in blocks
+        ):
+            result.append(line)
+            replaced = True
+    return result if replaced else list(blocks)
 
 
 def agreed_reply(*, waiting_for: Sequence[str], changed: bool) -> str:

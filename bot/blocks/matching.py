@@ -274,7 +274,7 @@ def introduction(
         section("*A first session (45 minutes)*\n" + "\n".join(f"• {step}" for step in content.agenda)),
         section("*Our mentoring agreement*\n" + "\n".join(f"• {line}" for line in agreement_lines(content, cadence))),
         agree_actions(anchor),
-        agree_hint(),
+        agree_hint(anchor),
         ActionsBlock(
             elements=[
                 ButtonElement(

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk.models.views import View
@@ -42,6 +42,9 @@ REMINDER_DELAY = timedelta(days=1)
 class Agreed:
     changed: bool  # False: they had agreed already (a double click)
     waiting_for: list[str]  # names of the people in the clicker's pair(s) who have not agreed yet
+    # The whole conversation's (a mentor's group): names of who has agreed and who not, for the message itself.
+    group_agreed: list[str] = field(default_factory=list)
+    group_waiting: list[str] = field(default_factory=list)
 
 
 def agree(services: Services, *, user_id: str, anchor_id: int) -> Agreed:
@@ -72,9 +75,19 @@ def agree(services: Services, *, user_id: str, anchor_id: int) -> Agreed:
             if pairing.mentee_agreed_at is None:
                 waiting.append(pairing.mentee_id)
         waiting = list(dict.fromkeys(waiting))
-        folks = participants_by_id(session=session, user_ids=waiting)
+        everyone = {anchor.mentor_id, *(p.mentee_id for p in group)}
+        folks = participants_by_id(session=session, user_ids=everyone)
         names = [folks[u].name if u in folks else "your partner" for u in waiting]
-    return Agreed(changed, names)
+        # A mentor has agreed once they agreed on every pairing of the group (one click does all of them).
+        people = [(group[0].mentor_id, all(p.mentor_agreed_at for p in group))]
+        people += [(p.mentee_id, p.mentee_agreed_at is not None) for p in group]
+        named = [(folks[u].name if u in folks else "a former participant", done) for u, done in people]
+    return Agreed(
+        changed,
+        names,
+        group_agreed=[name for name, done in named if done],
+        group_waiting=[name for name, done in named if not done],
+    )
 
 
 def remind_agreement(session: Session, pairing: Pairing, *, sessions: int, now: datetime) -> str | None:

@@ -157,6 +157,9 @@ def test_each_partner_agrees_once_and_nobody_else_can(bot: LocalBot) -> None:
 
     first = priya.click(ids.A_AGREE, where=intro)
     assert "you've agreed" in first.ephemeral_text and "Waiting for Tom Becker" in first.ephemeral_text
+    channel, shown = intro_with(bot, "U0TOM")
+    assert "Agreed: Priya Nair · Waiting for: Tom Becker" in str(shown), "the message shows everyone who agreed"
+    assert "Three conversation starters" in str(shown) and ids.A_AGREE in str(shown), "the rest is as it was"
     agreed_at = pairing_of(bot, "U0TOM").mentor_agreed_at
     assert agreed_at is not None and pairing_of(bot, "U0TOM").mentee_agreed_at is None
 
@@ -172,8 +175,11 @@ def test_each_partner_agrees_once_and_nobody_else_can(bot: LocalBot) -> None:
 
     second = tom.click(ids.A_AGREE, where=intro)
     assert "Everyone in this pair has agreed" in second.ephemeral_text
+    _, shown = intro_with(bot, "U0TOM")
+    assert "Agreed by everyone: Priya Nair, Tom Becker." in str(shown)
     again = tom.click(ids.A_AGREE, where=intro)
     assert "already agreed" in again.ephemeral_text
+    assert len([m for m in bot.fake.messages(channel) if "Meet your reverse" in str(m)]) == 1
     stored = pairing_of(bot, "U0TOM")
     assert stored.mentor_agreed_at == agreed_at and stored.mentee_agreed_at is not None
 
@@ -190,6 +196,8 @@ def test_in_a_group_the_mentor_agrees_for_all_and_each_mentee_for_themselves(bot
     assert "Everyone in this pair has agreed" in margaret.click(ids.A_AGREE, where=intro).ephemeral_text
     assert pairing_of(bot, "U0MARGARET").mentee_agreed_at is not None
     assert pairing_of(bot, "U0RAJESH").mentee_agreed_at is None
+    _, shown = intro_with(bot, "U0MARGARET")
+    assert "Agreed: Leo Martins, Margaret Chen" in str(shown) and "Waiting for: Rajesh" in str(shown)
     bot.fake.user("U0RAJESH").open_home()
     assert "Leo" in str(bot.fake.user("U0RAJESH").home) and "agreed; click" in str(bot.fake.user("U0RAJESH").home)
 

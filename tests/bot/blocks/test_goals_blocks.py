@@ -53,3 +53,25 @@ def test_skills_learned_shows_only_topics_with_three_people_measured() -> None:
     assert "so far at most 2 per topic" in skills_line([SkillFigure("Generative AI", 2, 2)])
     line = skills_line([SkillFigure("Generative AI", 4, 3), SkillFigure("Data", 2, 1)])
     assert "Generative AI 75% (3 of 4)" in line and "Data" not in line and "1 other topic not shown" in line
+
+
+def test_the_agreement_status_replaces_its_line_or_goes_under_the_button() -> None:
+    from bot.blocks.goals import agreement_status, with_agreement_status
+
+    status = agreement_status(agreed=["Priya"], waiting=["Tom"])
+    assert status.startswith(":white_check_mark: Agreed: Priya · Waiting for: Tom.")
+    assert agreement_status(agreed=["Priya", "Tom"], waiting=[]) == ":handshake: Agreed by everyone: Priya, Tom."
+    intro = [
+        {"type": "section", "block_id": "x"},
+        {"type": "actions", "block_id": "agree:7"},
+        {"type": "context", "block_id": "agreed:7"},
+    ]
+    updated = with_agreement_status(intro, anchor=7, status="S")
+    assert [b["block_id"] for b in updated] == ["x", "agree:7", "agreed:7"] and updated[2]["elements"][0]["text"] == "S"
+    reminder = [{"type": "section", "block_id": "y"}, {"type": "actions", "block_id": "agree:7"}]
+    assert [b["block_id"] for b in with_agreement_status(reminder, anchor=7, status="S")] == [
+        "y",
+        "agree:7",
+        "agreed:7",
+    ]
+    assert with_agreement_status([{"type": "section"}], anchor=7, status="S") == [{"type": "section"}]
