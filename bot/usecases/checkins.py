@@ -65,12 +65,14 @@ def _goal_questions(session: Session, pairing: Pairing, *, user_id: str, first_s
         me = participants_by_id(session=session, user_ids=[user_id]).get(user_id)
         prefill = split_signup_goals(me.goals if me else "")
     everyone = [g for owner in (pairing.mentee_id, pairing.mentor_id) for g in pair_goals.get(owner, [])]
+    # A mentee who skipped the first check-in is asked for their goals at the next one instead.
+    ask_goals = first_session or (role == "mentee" and not mine)
     return goal_views.checkin_goal_blocks(
         role=role,
         prefill=prefill,
         pair_goals=everyone,
-        ask_goals=first_session,
-        ask_progress=not first_session and bool(everyone),
+        ask_goals=ask_goals,
+        ask_progress=not ask_goals and bool(everyone),
     )
 
 
@@ -134,8 +136,8 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
         prompt = session.get(Prompt, prompt_id)
         if prompt is None or prompt.user_id != user_id or prompt.pairing_id is None or answers.met is None:
             raise NotYours
-        first_session = prompt.session_number == 1
-        goals = _checked_goals(session, prompt.pairing_id, user_id, answers) if first_session else None
+        # The goals box is there when the modal asked for goals (the first check-in, or a mentee without any yet).
+        goals = _checked_goals(session, prompt.pairing_id, user_id, answers)
         stored = save_checkin(
             session=session,
             checkin=CheckIn(
@@ -148,7 +150,7 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
                 blockers=answers.blockers,
                 fit=answers.fit,
                 told_lead=answers.fit == "bad" and answers.tell_lead,
-                goal_progress=None if first_session else answers.goal_progress,
+                goal_progress=answers.goal_progress if goals is None else None,
                 answered_at=now,
             ),
         )

@@ -313,6 +313,23 @@ def test_the_first_check_in_sets_goals_and_later_ones_ask_progress(timed: tuple[
     assert "Copilot in Excel" not in str(bot.fake.messages(LEADS_CHANNEL.id))
 
 
+def test_a_mentee_who_skipped_the_first_check_in_sets_goals_at_the_next(timed: tuple[LocalBot, SimClock]) -> None:
+    bot, clock = timed
+    matched(bot)
+    tom = bot.fake.user("U0TOM")
+    tom.slash("/mentoring", "log today")
+    tick(bot, clock, hours=1, minutes=10)
+    clock.advance(timedelta(days=7))
+    tom.slash("/mentoring", "log today")
+    tick(bot, clock, hours=1, minutes=10)
+    modal = open_checkin(bot, "U0TOM")
+    assert ids.B_CHECKIN_GOALS in str(modal) and ids.B_CHECKIN_PROGRESS not in str(modal)
+    assert tom.submit({ids.B_CHECKIN_MET: "all", ids.B_CHECKIN_GOALS: "Prompt well"}).closed
+    with session_scope(bot.services.engine) as session:
+        assert [g.text for g in session.exec(select(Goal))] == ["Prompt well"]
+        assert [c.goal_progress for c in session.exec(select(CheckIn))] == [None]
+
+
 def test_a_pair_that_met_without_agreeing_gets_one_gentle_reminder(timed: tuple[LocalBot, SimClock]) -> None:
     bot, clock = timed
     matched(bot)
