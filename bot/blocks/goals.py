@@ -40,8 +40,13 @@ def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
 
 
+def _plain(text: str) -> str:
+    """Someone's own words as Slack shows them literally: no mention, link or broadcast hidden in a goal."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _quote(goals: Sequence[str]) -> str:
-    return "\n".join(f"• {g}" for g in goals)
+    return "\n".join(f"• {_plain(g)}" for g in goals)
 
 
 # --- the introduction ---
@@ -58,7 +63,7 @@ def intro_goals(mentees: Sequence[tuple[str, str]]) -> list[Block]:
     if not shown:
         return []
     lines = [
-        f"*What {name} hopes to get out of it*, in their words:\n>{goals.replace(chr(10), chr(10) + '>')}"
+        f"*What {name} hopes to get out of it*, in their words:\n>{_plain(goals).replace(chr(10), chr(10) + '>')}"
         for name, goals in shown
     ]
     lines.append("_You'll turn these into one to three goals together after your first session._")

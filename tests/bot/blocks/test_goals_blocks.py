@@ -75,3 +75,9 @@ def test_the_agreement_status_replaces_its_line_or_goes_under_the_button() -> No
         "agreed:7",
     ]
     assert with_agreement_status([{"type": "section"}], anchor=7, status="S") == [{"type": "section"}]
+
+
+def test_goals_are_shown_literally_never_as_a_mention_or_link() -> None:
+    shown = str([b.to_dict() for b in intro_goals([("Tom", "<!channel> ping & <https://x.io|click>")])])
+    assert "&lt;!channel&gt; ping &amp; &lt;https://x.io|click&gt;" in shown and "<!channel>" not in shown
+    assert "• &lt;@U0EMMA&gt;" in pair_goal_lines(PairGoals("Tom", mine=["<@U0EMMA>"]))[1]
