@@ -88,7 +88,7 @@ class CheckInAnswers:
     blockers: str
     fit: str | None
     tell_lead: bool = False  # "tell the program lead" if it isn't a good fit
-    goals: str | None = None  # the goals box as typed (first check-in), None when the modal had none
+    goals: str | None = None  # the goals box as typed, None when the modal did not ask for goals
     goal_progress: int | None = None  # "progress toward your goals", 1-5 (later check-ins)
 
 
@@ -189,7 +189,7 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
 
 
 def _checked_goals(session: Session, pairing_id: int, user_id: str, answers: CheckInAnswers) -> list[str] | None:
-    """The goals to store from a first check-in, or None to leave them as they are (a modal without the box).
+    """The goals to store from a check-in that asked for them, or None to leave them as they are (no box).
     `AnswersRefused` when they can't be stored: the mentee must keep one to three; a mentor may set none."""
     if answers.goals is None:
         return None
