@@ -7,7 +7,7 @@ context, from where Bolt passes them to every listener that names a `services` a
 from slack_bolt import App
 
 from bot.usecases.services import Services
-from handlers import bookings, checkins, commands, common, leads, membership, pairs, rounds, surveys
+from handlers import bookings, checkins, commands, common, goals, leads, membership, pairs, rounds, surveys
 
 
 def register(app: App, services: Services) -> None:
@@ -20,3 +20,4 @@ def register(app: App, services: Services) -> None:
     bookings.register(app)
     leads.register(app)
     surveys.register(app)
+    goals.register(app)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids, replies
 from bot.domain.inputs import whole_number
 from bot.usecases import checkins
-from bot.usecases.errors import UseCaseError
+from bot.usecases.errors import AnswersRefused, UseCaseError
 from bot.usecases.services import Services
 from handlers.common import MAX_ID, action_id_value, answers_errors, deliver_now, lead_only, say
 from handlers.membership import open_view
@@ -46,6 +46,9 @@ def on_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: Web
         return  # not a modal we opened
     try:
         queued = checkins.submit_checkin(services, user_id=body["user"]["id"], prompt_id=prompt_id, answers=answers)
+    except AnswersRefused as refused:
+        ack(response_action="errors", errors=refused.errors)
+        return
     except UseCaseError:
         ack()
         return  # someone else's, or forged: the modal closes and nothing is stored

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, un
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from bot.domain.cycles import ConfidenceStage
 from bot.domain.measures import ATTENTION_ORDER, PairRow, PairSpan
 from bot.domain.momentum import MomentumState
 from bot.domain.momentum.state import FIRST_SESSION_WAIT, Standing
@@ -25,6 +26,7 @@ from bot.domain.timezones import aware_utc
 from storage.models import (
     Booking,
     CheckIn,
+    Confidence,
     MentoringSession,
     Pairing,
     PairingStatus,
@@ -544,3 +546,46 @@ def export_sessions(*, session: Session) -> Iterator[ExportSession]:
         query.execution_options(yield_per=EXPORT_BATCH)
     ):
         yield ExportSession(int(pid), mentor_name, mentee_name, held_on, logged_by)
+
+
+def skills_counts(*, session: Session, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per topic, over mentees: (people with a sign-up baseline and a later answer, of whom how many now feel
+    more confident). The later answer is each person's latest midpoint or close-out answer for the topic given by
+    `now`. One aggregate query: nothing per person is loaded."""
+    later = (
+        select(
+            col(Confidence.user_id),
+            col(Confidence.topic),
+            col(Confidence.value),
+            func.row_number()
+            .over(
+                partition_by=(col(Confidence.user_id), col(Confidence.topic)),
+                order_by=(col(Confidence.answered_at).desc(), col(Confidence.id).desc()),
+            )
+            .label("rank"),
+        )
+        .where(col(Confidence.stage) != ConfidenceStage.SIGNUP, col(Confidence.answered_at) <= now)
+        .subquery()
+    )
+    base = (
+        select(col(Confidence.user_id), col(Confidence.topic), col(Confidence.value))
+        .where(
+            col(Confidence.stage) == ConfidenceStage.SIGNUP,
+            col(Confidence.cycle_id) == 0,
+            col(Confidence.answered_at) <= now,
+        )
+        .subquery()
+    )
+    mentees = select(col(Pairing.mentee_id)).distinct().subquery()
+    query = (
+        select(
+            base.c.topic,
+            func.count(),
+            func.sum(case((later.c.value > base.c.value, 1), else_=0)),
+        )
+        .select_from(base)
+        .join(later, (later.c.user_id == base.c.user_id) & (later.c.topic == base.c.topic) & (later.c.rank == 1))
+        .join(mentees, mentees.c.mentee_id == base.c.user_id)
+        .group_by(base.c.topic)
+    )
+    return {str(topic): (int(measured), int(rose or 0)) for topic, measured, rose in session.execute(query)}

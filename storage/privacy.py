@@ -13,6 +13,7 @@ Where a Slack user id is stored (each is handled by `forget_person`):
 - pause_interval: user_id
 - booking: booked_by, settled_by, mentee_ids
 - survey_answer: user_id; confidence: user_id
+- goal: owner_id (their own goals go; a partner's goals for the same pair stay)
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from sqlmodel import Session, col, select
 
 from bot.domain.people import Status
 from bot.domain.privacy import ALIAS_PREFIX
+from storage.goals import forget_goals_and_confidence, goals_owned
 from storage.models import (
     Booking,
     CheckIn,
     Confidence,
+    Goal,
     MatchRound,
     MentoringSession,
     OutboxMessage,
@@ -89,6 +92,7 @@ def forget_person(*, session: Session, user_id: str) -> None:
             match_round.decided_by = alias
         session.add(match_round)
     _forget_in_bookings(session, user_id, alias, pairing_ids)
+    forget_goals_and_confidence(session=session, user_id=user_id)
     _forget_in_others_answers(session, user_id)
 
     unsent = forget_person_messages(session=session, user_id=user_id, alias=alias, pairing_ids=pairing_ids)
@@ -177,6 +181,7 @@ class Records:
     surveys: list[SurveyAnswer] = field(default_factory=list)  # their own answers to cycles' surveys
     confidence: list[Confidence] = field(default_factory=list)
     cycle_names: dict[int, str] = field(default_factory=dict)
+    goals: list[Goal] = field(default_factory=list)  # their own goals, for their pairs
 
     @property
     def empty(self) -> bool:
@@ -188,6 +193,7 @@ class Records:
             or self.sent
             or self.waitlisted
             or self.surveys
+            or self.goals
             or self.confidence
         )
 
@@ -270,4 +276,5 @@ def records_of(*, session: Session, user_id: str) -> Records:
     records.cycle_names = cycle_names(
         session=session, cycle_ids=[a.cycle_id for a in records.surveys] + [c.cycle_id for c in records.confidence]
     )
+    records.goals = goals_owned(session=session, user_id=user_id)
     return records

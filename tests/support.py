@@ -77,6 +77,7 @@ def seed(bot: LocalBot, user_id: str, **answers: Any) -> None:
         capacity=answers.get("capacity", 1),
         sponsor_id=answers.get("sponsor"),
         manager_id=answers.get("manager"),
+        goals=answers.get("goals", ""),
         consent=True,
     )
     identity = SlackIdentity(

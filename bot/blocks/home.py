@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.goals import PairGoals, confidence_blocks, pair_goal_lines
 from bot.blocks.recognition import record_text
 from bot.blocks.scheduling import booked_line, schedule_button
 from bot.domain.catalogue import Catalogue
@@ -51,6 +52,7 @@ class PairLine:
     next_session: datetime | None  # the start of a booked session still to come
     anchor: int = 0  # the pairing its buttons act on
     tz: str = "UTC"  # the reader's time zone
+    goals: PairGoals | None = None  # the pair's goals, progress and agreement (seen by the pair only)
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,21 @@ MOMENTUM_LABELS = {
 
 
 def pair_lines(pairs: Sequence[PairLine]) -> str:
-    lines = []
-    for pair in pairs:
-        sessions = f"{pair.sessions} {'session' if pair.sessions == 1 else 'sessions'}"
-        parts = [MOMENTUM_LABELS.get(pair.momentum, pair.momentum), sessions]
-        if pair.last_session:
-            parts.append(f"last {pair.last_session:%-d %b}")
-        if pair.next_session:
-            parts.append(booked_line(pair.next_session, pair.tz))
-        lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
+    return "\n".join(_pair_text(pair) for pair in pairs)
+
+
+def _pair_text(pair: PairLine) -> str:
+    """One pair's part of the Home tab: its standing, then its goals and agreement (a section of its own, so
+    six goals of 200 characters never push a section past Slack's 3,000)."""
+    sessions = f"{pair.sessions} {'session' if pair.sessions == 1 else 'sessions'}"
+    parts = [MOMENTUM_LABELS.get(pair.momentum, pair.momentum), sessions]
+    if pair.last_session:
+        parts.append(f"last {pair.last_session:%-d %b}")
+    if pair.next_session:
+        parts.append(booked_line(pair.next_session, pair.tz))
+    lines = [f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts)]
+    if pair.goals is not None:
+        lines += pair_goal_lines(pair.goals)
     return "\n".join(lines)
 
 
@@ -107,6 +115,8 @@ def home_view(
     pairs: Sequence[PairLine] = (),
     lead_summary: Sequence[dict[str, Any]] = (),
     confidence: Sequence[ConfidenceLine] = (),
+    signup_confidence: Sequence[str] = (),
+    rate_confidence: bool = False,
     record: MentorRecord | None = None,
 ) -> View:
     """The Home tab for one person, given their status as of now; `record`: what they have done as a mentor,
@@ -145,11 +155,14 @@ def home_view(
         actions = [button("Edit my answers", ids.A_EDIT), button("Pause", ids.A_PAUSE), _leave_button()]
     blocks += [SectionBlock(text=MarkdownTextObject(text=headline)), ActionsBlock(elements=actions)]
     if pairs:
-        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*\n" + pair_lines(pairs)))]
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text="*Your pairs*"))]
+        blocks += [SectionBlock(text=MarkdownTextObject(text=_pair_text(p)[:3000])) for p in pairs[:20]]
         unbooked = [p for p in pairs if p.next_session is None and p.anchor]
         if unbooked and status is Status.ACTIVE:
-            blocks.append(
+            # One actions block per button: Slack refuses two elements with the same action_id in one block.
+            blocks += [
                 ActionsBlock(
+                    block_id=f"schedule:{p.anchor}",
                     elements=[
                         schedule_button(
                             p.anchor,
@@ -157,13 +170,17 @@ def home_view(
                             if len(unbooked) == 1
                             else f"Schedule with {p.other_name}"[:75],
                         )
-                        for p in unbooked[:25]
-                    ]
+                    ],
                 )
-            )
+                for p in unbooked[:10]
+            ]
     if confidence:
         text = "*Your confidence, before and after* (1-5, just for you)\n" + confidence_lines(confidence)
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
+    if rate_confidence or (signup_confidence and not confidence):
+        # Before a cycle asks again, their sign-up ratings; after, the line above holds them.
+        lines = () if confidence else signup_confidence
+        blocks += [DividerBlock(), *confidence_blocks(lines, rate=rate_confidence)]
     if record is not None and not record.empty:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=record_text(record)))]
     blocks += [

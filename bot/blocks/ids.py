@@ -111,3 +111,11 @@ B_SURVEY_QUOTE: Final = "survey_quote"
 B_SURVEY_OPT_IN: Final = "survey_opt_in"
 # One block per topic rated: this prefix and the topic's id.
 B_SURVEY_CONFIDENCE: Final = "survey_confidence:"
+# Goals, the agreement and confidence: "We agree", the check-in's goal questions, the confidence modal.
+A_AGREE: Final = "agree"
+B_CHECKIN_GOALS: Final = "checkin_goals"
+B_CHECKIN_PROGRESS: Final = "checkin_progress"
+A_CONFIDENCE_OPEN: Final = "confidence_open"
+CONFIDENCE_VIEW: Final = "confidence"
+# One input block per topic in the confidence modal: this prefix and the topic id.
+B_CONFIDENCE_PREFIX: Final = "confidence:"

@@ -7,11 +7,13 @@ Blocks are plain dicts: the leads' Home tab is rebuilt on every page turn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.common import slack_date
+from bot.domain.goals import MIN_MEASURED, SkillFigure
 from bot.domain.measures import MIN_ANSWERS, Charts, Measures, MonthChange, Overview, PairPage, PairRow
 from bot.domain.momentum.state import Standing
 
@@ -129,11 +131,31 @@ def measures_text(measures: Measures) -> str:
             f"*Meeting frequency:* {frequency.per_pair_month:.1f} sessions per pair per month over the last "
             f"{frequency.window_days} days · {kept}"
         )
-    lines.append(
-        "*Skills learned:* not measured yet. It needs each mentee's confidence per topic before and after, which "
-        "the sign-up and close-out surveys of program cycles will ask."
-    )
+    lines.append(skills_line(measures.skills))
     return "\n".join(lines)
+
+
+SKILL_TOPICS_SHOWN = 5
+
+
+def skills_line(skills: Sequence[SkillFigure]) -> str:
+    """The share of mentees whose confidence rose, per topic, only where three or more were measured."""
+    shown = [f for f in skills if f.shown and f.share is not None]
+    if not skills:
+        return (
+            "*Skills learned:* not measured yet. Mentees rate their confidence per topic at sign-up and again at a "
+            f"cycle's midpoint and close-out; each topic shows once {MIN_MEASURED} or more have answered both."
+        )
+    if not shown:
+        most = max(f.measured for f in skills)
+        return (
+            f"*Skills learned:* shown per topic once at least {MIN_MEASURED} mentees have rated their confidence "
+            f"before and after, to keep them anonymous (so far at most {most} per topic)."
+        )
+    parts = [f"{f.topic} {f.share:.0%} ({f.rose:,} of {f.measured:,})" for f in shown[:SKILL_TOPICS_SHOWN]]
+    waiting = len(skills) - len(shown[:SKILL_TOPICS_SHOWN])
+    more = f" · {_plural(waiting, 'other topic')} not shown (fewer people measured)" if waiting else ""
+    return "*Skills learned* (mentees whose confidence rose since sign-up): " + " · ".join(parts) + more
 
 
 # --- charts ---

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike
+from bot.blocks.goals import agree_actions, agree_hint, intro_goals
 from bot.blocks.messages import section
 from bot.domain.catalogue import Catalogue
 from bot.domain.content import Content, agreement_lines, starters_for
@@ -268,9 +269,12 @@ def introduction(
         ),
         section("\n".join(people)),
         section("*Why you were matched*\n" + "\n".join(why)),
+        *intro_goals([(m.name, m.goals) for m in mentees]),
         section("*Three conversation starters*\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(starters, 1))),
         section("*A first session (45 minutes)*\n" + "\n".join(f"• {step}" for step in content.agenda)),
         section("*Our mentoring agreement*\n" + "\n".join(f"• {line}" for line in agreement_lines(content, cadence))),
+        agree_actions(anchor),
+        agree_hint(anchor),
         ActionsBlock(
             elements=[
                 ButtonElement(

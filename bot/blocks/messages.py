@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.goals import confidence_invite
 from bot.blocks.home import button
 from bot.domain.catalogue import Catalogue
 from bot.domain.people import PAUSE_DEFAULT_WEEKS, Status
@@ -75,8 +76,11 @@ def status_blocks(
     ]
 
 
-def welcome_dm(*, profile: ProfileLike, catalogue: Catalogue, first_time: bool) -> tuple[str, list[Block]]:
-    """The confirmation DM after a sign-up or an edit: what we stored and what happens next."""
+def welcome_dm(
+    *, profile: ProfileLike, catalogue: Catalogue, first_time: bool, ask_confidence: bool = False
+) -> tuple[str, list[Block]]:
+    """The confirmation DM after a sign-up or an edit: what we stored and what happens next; `ask_confidence`:
+    with a button to rate their confidence in the topics they want to learn (some are unrated)."""
     if first_time:
         text = (
             f"Welcome to reverse mentoring, {profile.name or 'and thank you'}! You've joined as {role_phrase(profile)}."
@@ -95,6 +99,7 @@ def welcome_dm(*, profile: ProfileLike, catalogue: Catalogue, first_time: bool) 
         section(f":wave: {text}"),
         section("\n".join(profile_lines(profile, catalogue))),
         section(next_steps),
+        *(confidence_invite() if ask_confidence else []),
         ContextBlock(elements=[MarkdownTextObject(text="Open the Turnabout Home tab any time to see your status.")]),
     ]
     return text, blocks

@@ -223,7 +223,9 @@ def checkin_prompt(*, other_name: str, prompt_id: int) -> Rendered:
     return text, _dicts(blocks)
 
 
-def checkin_modal(*, prompt_id: int, other_name: str, ask_fit: bool) -> View:
+def checkin_modal(*, prompt_id: int, other_name: str, ask_fit: bool, goal_blocks: Sequence[Block] = ()) -> View:
+    """The private check-in; `goal_blocks`: the goal questions (`bot.blocks.goals.checkin_goal_blocks`)."""
+
     def radios(options: dict[str, str]) -> RadioButtonsElement:
         return RadioButtonsElement(
             action_id=ids.A_VALUE, options=[Option(value=v, label=label) for v, label in options.items()]
@@ -249,6 +251,7 @@ def checkin_modal(*, prompt_id: int, other_name: str, ask_fit: bool) -> View:
             optional=True,
             element=PlainTextInputElement(action_id=ids.A_VALUE, multiline=True, max_length=500),
         ),
+        *goal_blocks,
     ]
     if ask_fit:
         blocks += [

@@ -63,6 +63,8 @@ class PairRecord:
     next_session: date | None
     sessions: list[SessionRecord] = field(default_factory=list)
     bookings: list[BookingRecord] = field(default_factory=list)
+    you_agreed: datetime | None = None  # your "We agree" on the pair's agreement
+    goals: list[str] = field(default_factory=list)  # your own goals for this pair (your partner's are theirs)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class CheckInRecord:
     blockers: str
     fit: str | None
     told_lead: bool
+    goal_progress: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ _KIND_WORDS = {
     "manager_note": ("note of appreciation as a manager", "notes of appreciation as a manager"),
     "mentee_guide": ("mentee guide", "mentee guides"),
     "milestone": ("milestone thank-you", "milestone thank-yous"),
+    "agreement": ("agreement reminder", "agreement reminders"),
 }
 _STATUS_WORDS = {
     "active": "active",
@@ -263,6 +267,10 @@ def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
         lines.append(f"   Topics: {', '.join(pair.topics)}")
     if pair.reasons:
         lines.append(f"   Why you were matched: {'; '.join(pair.reasons)}")
+    if pair.you_agreed:
+        lines.append(f"   You agreed to your mentoring agreement on {_day(pair.you_agreed, tz)}")
+    if pair.goals:
+        lines.append("   Your goals: " + "; ".join(_quote(g) for g in pair.goals))
     if pair.next_session:
         lines.append(f"   Next session: {pair.next_session:%-d %b %Y}")
     for booked in pair.bookings:
@@ -285,6 +293,8 @@ def _checkin_lines(checkins: Sequence[CheckInRecord], tz: str) -> list[str]:
         if answer.fit:
             fit = FIT_OPTIONS.get(answer.fit, answer.fit).lower()
             parts.append(fit + (" (you told the program lead)" if answer.told_lead else ""))
+        if answer.goal_progress is not None:
+            parts.append(f"progress toward goals {answer.goal_progress}/5")
         if answer.learned:
             parts.append(f"learned or taught: {_quote(answer.learned)}")
         if answer.blockers:

@@ -18,6 +18,7 @@ from bot.usecases.errors import (
     CycleClosed,
     NoActiveMatch,
     NobodyAttended,
+    NotInPair,
     NotJoined,
     NotYours,
     NotYourSurvey,
@@ -57,6 +58,7 @@ _ERRORS: dict[type[UseCaseError], str] = {
         "That cycle has closed, so its survey can't be answered or changed any more. Thank you all the same: "
         "your program lead is always happy to hear from you."
     ),
+    NotInPair: "Only the people this agreement introduces can agree to it.",
     AlreadyAnswered: "You've already answered this check-in. Thank you!",
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
     BookingSettled: "That session was already cancelled or answered, so nothing changed.",

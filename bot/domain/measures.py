@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.domain.goals import SkillFigure
 from bot.domain.momentum.state import Standing
 
 MIN_ANSWERS = 3
@@ -316,6 +317,8 @@ class Measures:
     satisfaction: Satisfaction
     frequency: Frequency
     recommendation: Recommendation = field(default_factory=lambda: Recommendation(answers=0))
+    # Per topic, how many mentees' confidence rose from sign-up to their latest later answer (topics labelled).
+    skills: Sequence[SkillFigure] = ()
 
 
 @dataclass(frozen=True)

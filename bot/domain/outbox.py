@@ -65,6 +65,7 @@ class MessageKind(enum.StrEnum):
     MANAGER_NOTE = "manager_note"  # a note of appreciation to a mentor's manager, with their consent
     MENTEE_GUIDE = "mentee_guide"  # a first-time mentee's guide, sent with their first introduction
     MILESTONE = "milestone"  # a mentor's thank-you at a pair's 1st, 5th and 10th session
+    AGREEMENT = "agreement"  # one gentle reminder to a pair who met but have not both agreed to their agreement
 
     @property
     def quiet_when_away(self) -> bool:
@@ -102,6 +103,7 @@ _QUIET_WHEN_AWAY = frozenset(
         MessageKind.PARTNER_NOTE,
         MessageKind.PULSE,
         MessageKind.MILESTONE,
+        MessageKind.AGREEMENT,
     }
 )
 # The close-out is not quiet when away: someone paused still decides whether their pair goes on (the use case
@@ -231,6 +233,11 @@ class keys:
     @staticmethod
     def checkin(pairing_id: int, session_number: int, user_id: str) -> str:
         return f"checkin:{pairing_id}:{session_number}:{user_id}"
+
+    @staticmethod
+    def agreement_reminder(pairing_id: int) -> str:
+        # Once per pair, ever: the reminder is gentle because there is only one.
+        return f"agreement:{pairing_id}"
 
     @staticmethod
     def step(step: str, pairing_id: int, episode: datetime, user_id: str | None = None) -> str:

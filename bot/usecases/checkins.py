@@ -6,20 +6,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from sqlmodel import Session, col, select
 
+from bot.blocks import goals as goal_views
 from bot.blocks import ids
 from bot.blocks import momentum as views
+from bot.domain.goals import goal_errors, parse_goals, split_signup_goals
 from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.rounds import PairingStatus
-from bot.usecases.errors import AlreadyAnswered, NotYours, PairEnded
+from bot.usecases.errors import AlreadyAnswered, AnswersRefused, NotYours, PairEnded
 from bot.usecases.groups import conversation_of
 from bot.usecases.membership import lead_drafts
 from bot.usecases.pairs import Ended, end_pair
 from bot.usecases.services import Services
 from storage.db import session_scope
+from storage.goals import goals_of, replace_goals
 from storage.models import CheckIn, Pairing, Prompt
 from storage.momentum import add_prompt, answer_prompts, save_checkin
 from storage.outbox import Draft, enqueue
@@ -40,8 +44,35 @@ def checkin_modal_for(services: Services, *, user_id: str, prompt_id: int) -> Vi
         other_id = pairing.mentee_id if pairing.mentor_id == user_id else pairing.mentor_id
         other = participants_by_id(session=session, user_ids=[other_id]).get(other_id)
         first_session = prompt.session_number == 1
+        goal_blocks = _goal_questions(session, pairing, user_id=user_id, first_session=first_session)
     return views.checkin_modal(
-        prompt_id=prompt_id, other_name=other.name if other else "your match", ask_fit=first_session
+        prompt_id=prompt_id,
+        other_name=other.name if other else "your match",
+        ask_fit=first_session,
+        goal_blocks=goal_blocks,
+    )
+
+
+def _goal_questions(session: Session, pairing: Pairing, *, user_id: str, first_session: bool) -> list[Block]:
+    """The first check-in sets goals (the mentee's pre-filled from sign-up); later ones, once the pair has
+    goals, ask about progress toward them."""
+    assert pairing.id is not None
+    pair_goals = goals_of(session=session, pairing_ids=[pairing.id]).get(pairing.id, {})
+    mine = pair_goals.get(user_id, [])
+    role = "mentor" if pairing.mentor_id == user_id else "mentee"
+    prefill = mine
+    if not prefill and role == "mentee":
+        me = participants_by_id(session=session, user_ids=[user_id]).get(user_id)
+        prefill = split_signup_goals(me.goals if me else "")
+    everyone = [g for owner in (pairing.mentee_id, pairing.mentor_id) for g in pair_goals.get(owner, [])]
+    # A mentee who skipped the first check-in is asked for their goals at the next one instead.
+    ask_goals = first_session or (role == "mentee" and not mine)
+    return goal_views.checkin_goal_blocks(
+        role=role,
+        prefill=prefill,
+        pair_goals=everyone,
+        ask_goals=ask_goals,
+        ask_progress=not ask_goals and bool(everyone),
     )
 
 
@@ -57,6 +88,8 @@ class CheckInAnswers:
     blockers: str
     fit: str | None
     tell_lead: bool = False  # "tell the program lead" if it isn't a good fit
+    goals: str | None = None  # the goals box as typed, None when the modal did not ask for goals
+    goal_progress: int | None = None  # "progress toward your goals", 1-5 (later check-ins)
 
 
 def read_checkin(values: dict[str, dict[str, Any]]) -> CheckInAnswers:
@@ -76,6 +109,12 @@ def read_checkin(values: dict[str, dict[str, Any]]) -> CheckInAnswers:
         blockers=typed(ids.B_CHECKIN_BLOCKERS),
         fit=picked(ids.B_CHECKIN_FIT),
         tell_lead=any(isinstance(o, dict) and o.get("value") == views.TELL_LEAD for o in ticked),
+        goals=(
+            str((values[ids.B_CHECKIN_GOALS].get(ids.A_VALUE) or {}).get("value") or "")
+            if ids.B_CHECKIN_GOALS in values
+            else None
+        ),
+        goal_progress=whole_number(picked(ids.B_CHECKIN_PROGRESS), low=1, high=5),
     )
 
 
@@ -97,6 +136,8 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
         prompt = session.get(Prompt, prompt_id)
         if prompt is None or prompt.user_id != user_id or prompt.pairing_id is None or answers.met is None:
             raise NotYours
+        # The goals box is there when the modal asked for goals (the first check-in, or a mentee without any yet).
+        goals = _checked_goals(session, prompt.pairing_id, user_id, answers)
         stored = save_checkin(
             session=session,
             checkin=CheckIn(
@@ -109,9 +150,12 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
                 blockers=answers.blockers,
                 fit=answers.fit,
                 told_lead=answers.fit == "bad" and answers.tell_lead,
+                goal_progress=answers.goal_progress if goals is None else None,
                 answered_at=now,
             ),
         )
+        if stored and goals is not None:
+            replace_goals(session=session, pairing_id=prompt.pairing_id, owner_id=user_id, texts=goals, now=now)
         answer_prompts(session=session, user_id=user_id, now=now)
         if not stored or answers.fit != "bad":
             return queued
@@ -142,6 +186,19 @@ def submit_checkin(services: Services, *, user_id: str, prompt_id: int, answers:
             if enqueue(session=session, draft=draft, now=now):
                 queued.append(draft.key)
     return queued
+
+
+def _checked_goals(session: Session, pairing_id: int, user_id: str, answers: CheckInAnswers) -> list[str] | None:
+    """The goals to store from a check-in that asked for them, or None to leave them as they are (no box).
+    `AnswersRefused` when they can't be stored: the mentee must keep one to three; a mentor may set none."""
+    if answers.goals is None:
+        return None
+    pairing = session.get_one(Pairing, pairing_id)
+    goals = parse_goals(answers.goals)
+    problem = goal_errors(goals, required=pairing.mentee_id == user_id)
+    if problem:
+        raise AnswersRefused({ids.B_CHECKIN_GOALS: problem})
+    return goals
 
 
 def _active(session: Session, pairing_id: int) -> Pairing:

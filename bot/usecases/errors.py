@@ -66,3 +66,15 @@ class NotYourSurvey(NotYours):
 
 class CycleClosed(UseCaseError):
     """A survey answered (or opened) after its cycle closed: too late to change anything."""
+
+
+class NotInPair(UseCaseError):
+    """A pair's button (its "We agree") clicked by someone who is not in that pair."""
+
+
+class AnswersRefused(UseCaseError):
+    """Answers in a modal that can't be stored (a check-in's goals, confidence ratings), with why per block id."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

@@ -47,6 +47,8 @@ def publish_home(
         pairs=data.pairs,
         lead_summary=lead_part,
         confidence=surveys.my_confidence(services, user_id),
+        signup_confidence=data.confidence,
+        rate_confidence=data.rate_confidence,
         record=data.record,
     )
     home.private_metadata = metadata or None

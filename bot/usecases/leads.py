@@ -15,7 +15,7 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.blocks import charts as pictures
 from bot.blocks import leads as views
 from bot.domain import measures
+from bot.domain.goals import skills_learned
 from bot.domain.measures import ChartRef, Charts, Measures, MonthChange, Overview, PairPage
 from bot.domain.momentum.state import Standing
 from bot.domain.timezones import to_local
@@ -105,10 +106,12 @@ def program_measures(services: Services) -> Measures:
             session=session, before=_month_start(now), min_per_month=measures.MIN_ANSWERS
         )
         recommend = recommend_counts(session=session)
+        skills = skills_learned(queries.skills_counts(session=session, now=now))
     return Measures(
         satisfaction=measures.satisfaction(counts),
         frequency=measures.meeting_frequency(spans, held, start=start, end=end),
         recommendation=measures.recommendation(recommend),
+        skills=[replace(f, topic=services.catalogue.label(f.topic)) for f in skills],
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.blocks import replies
+from bot.blocks.goals import PairGoals, confidence_lines, confidence_unrated
 from bot.blocks.home import PairLine
 from bot.blocks.messages import (
     left_text,
@@ -35,7 +36,8 @@ from bot.usecases.errors import NotJoined
 from bot.usecases.services import Services
 from storage.bookings import pending_by_pairing
 from storage.db import session_scope
-from storage.models import Participant
+from storage.goals import goals_of, latest_progress, signup_confidence
+from storage.models import Pairing, Participant
 from storage.momentum import answer_prompts, check_soon
 from storage.outbox import Draft, enqueue, retarget
 from storage.pairings import active_pairings, end_pairing, group_of, mentor_record, session_count
@@ -119,12 +121,23 @@ class HomeData:
     snapshot: Snapshot
     pairs: list[PairLine]
     record: MentorRecord = field(default_factory=MentorRecord)  # their own record as a mentor
+    confidence: list[str] = field(default_factory=list)  # their own sign-up confidence, a line per topic
+    rate_confidence: bool = False  # some topic they want to learn is not rated yet
 
 
 def home_data(services: Services, user_id: str) -> HomeData:
+    shot = snapshot(services, user_id)
+    topics = list(shot.profile.learn_topics) if shot.profile else []
     with session_scope(services.engine) as session:
         record = mentor_record(session=session, user_id=user_id)
-    return HomeData(snapshot(services, user_id), my_pairs(services, user_id), record)
+        rated = signup_confidence(session=session, user_id=user_id) if topics else {}
+    return HomeData(
+        shot,
+        my_pairs(services, user_id),
+        record,
+        confidence=confidence_lines(services.catalogue, rated, topics),
+        rate_confidence=confidence_unrated(topics, rated),
+    )
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:
@@ -141,6 +154,23 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
             for pid, b in pending_by_pairing(session=session, pairings=mine).items()
             if b.starts_at > now
         }
+        ids = [p.id for p in mine if p.id is not None]
+        goals = goals_of(session=session, pairing_ids=ids)
+        progress = latest_progress(session=session, pairing_ids=ids)
+
+        def pair_goals(pairing: Pairing, other: str) -> PairGoals:
+            mentor = pairing.mentor_id == user_id
+            theirs = goals.get(pairing.id or 0, {})
+            return PairGoals(
+                other_name=names.get(other, "your match"),
+                mine=theirs.get(user_id, []),
+                theirs=theirs.get(other, []),
+                my_progress=progress.get((pairing.id or 0, user_id)),
+                their_progress=progress.get((pairing.id or 0, other)),
+                i_agreed=(pairing.mentor_agreed_at if mentor else pairing.mentee_agreed_at) is not None,
+                they_agreed=(pairing.mentee_agreed_at if mentor else pairing.mentor_agreed_at) is not None,
+            )
+
         return [
             PairLine(
                 other_name=names.get(other, "your match"),
@@ -151,6 +181,7 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
                 next_session=booked.get(pairing.id or 0),
                 anchor=pairing.id or 0,
                 tz=tz,
+                goals=pair_goals(pairing, other),
             )
             for pairing, other in zip(mine, others, strict=True)
         ]
@@ -172,7 +203,13 @@ def complete_signup(services: Services, *, identity: SlackIdentity, form: Signup
         first_time = existing is None or existing.status == Status.LEFT
         form = kept_topics(form, perspective=services.catalogue.perspective_ids)
         participant, _ = upsert_participant(session=session, form=form, identity=identity, now=now)
-        text, blocks = welcome_dm(profile=participant, catalogue=services.catalogue, first_time=first_time)
+        rated = signup_confidence(session=session, user_id=user_id)
+        text, blocks = welcome_dm(
+            profile=participant,
+            catalogue=services.catalogue,
+            first_time=first_time,
+            ask_confidence=confidence_unrated(participant.learn_topics, rated),
+        )
         key = keys.welcome(submission_id)
         draft = Draft(
             key=key, kind=MessageKind.WELCOME, users=[user_id], text=text, blocks=[b.to_dict() for b in blocks]

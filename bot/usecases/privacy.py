@@ -85,6 +85,8 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
                 for b, mentor_id in records.bookings
                 if mentor_id == p.mentor_id and p.mentee_id in b.mentee_ids
             ],
+            you_agreed=p.mentor_agreed_at if p.mentor_id == user_id else p.mentee_agreed_at,
+            goals=[g.text for g in records.goals if g.pairing_id == p.id],
         )
         for p in records.pairings
     ]
@@ -101,6 +103,7 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
             blockers=c.blockers,
             fit=c.fit,
             told_lead=c.told_lead,
+            goal_progress=c.goal_progress,
         )
         for c in records.checkins
     ]

@@ -21,6 +21,7 @@ from bot.domain.recognition import milestone
 from bot.domain.rounds import PairingStatus
 from bot.domain.timezones import local_date
 from bot.usecases.errors import BadDate, NoActiveMatch, NobodyAttended, SeveralPairs
+from bot.usecases.goals import remind_agreement
 from bot.usecases.groups import group_for
 from bot.usecases.services import Services
 from storage.bookings import held_by_log
@@ -118,6 +119,7 @@ def record_in(
         count = session_count(session=session, pairing_id=pairing.id)
         _queue_checkins(services, session, stored, count=count, now=now)
         _queue_milestone(services, session, stored, count=count, now=now)
+        remind_agreement(session, stored, sessions=count, now=now)
     if held_at is None and pairings:
         # Logged by hand: a booking for that day is settled, and "did it happen?" is not asked (or, if it was
         # already asked, says it's logged).

@@ -20,7 +20,7 @@ from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from scheduler import run_due_jobs
 from storage.db import session_scope
-from storage.models import CheckIn, OutboxMessage, OutboxRecipient, Pairing
+from storage.models import CheckIn, Goal, OutboxMessage, OutboxRecipient, Pairing
 from tests.scan import occurrences, text_columns
 from tests.support import MENTOR_ANSWERS, join, stored
 
@@ -105,11 +105,22 @@ def test_leave_and_delete_leaves_the_id_in_no_table_and_no_column(on_each_databa
     join(bot.fake.user("U0MARGARET"), {**WAITING, ids.B_MANAGER: TOM, ids.B_DO_NOT_MATCH: [TOM, "U0LEO"]})
     join(bot.fake.user("U0RAJESH"), {**WAITING, ids.B_SPONSOR: TOM})
     priya, tom, intro = matched(bot)
+    tom.click(ids.A_AGREE, where=intro)
+    tom.click(ids.A_CONFIDENCE_OPEN, where=next(m for m in tom.dms if ids.A_CONFIDENCE_OPEN in str(m)))
+    assert tom.submit({ids.B_CONFIDENCE_PREFIX + "genai": "2"}).closed
     assert "number 1" in tom.slash("/mentoring", "log today walked through ChatGPT").ephemeral_text
     tom.click(ids.A_NOT_WORKING, where=intro)
     tick(bot, clock, hours=1, minutes=10)  # the check-ins: 12:10 in Berlin, 16:40 in Kolkata
+    # Tom keeps his sign-up goal (pre-filled); Priya sets one for what she wants to learn back.
     answer_checkin(tom, **{ids.B_CHECKIN_FIT: "bad", ids.B_CHECKIN_TELL_LEAD: ["tell_lead"]})
-    answer_checkin(priya, **{ids.B_CHECKIN_FIT: "good", ids.B_CHECKIN_LEARNED: "Prompting for forecasts"})
+    answer_checkin(
+        priya,
+        **{
+            ids.B_CHECKIN_FIT: "good",
+            ids.B_CHECKIN_LEARNED: "Prompting for forecasts",
+            ids.B_CHECKIN_GOALS: "Board view",
+        },
+    )
     assert "direct message" in tom.slash("/mentoring", "mydata").ephemeral_text
     bot.settle()
     engine = bot.services.engine
@@ -126,6 +137,8 @@ def test_leave_and_delete_leaves_the_id_in_no_table_and_no_column(on_each_databa
         "prompt.user_id",
         "outbox.key",
         "outbox_recipient.user_id",
+        "goal.owner_id",
+        "confidence.user_id",
     } <= before
     assert {"outbox.text", "outbox.blocks", "pairing.reasons", "participant.do_not_match"} <= text_columns(engine)
 
@@ -146,6 +159,8 @@ def test_leave_and_delete_leaves_the_id_in_no_table_and_no_column(on_each_databa
         answers = list(session.exec(select(CheckIn)))
     assert pairing.mentor_id == "U0PRIYA" and pairing.mentee_id.startswith("deleted-") and pairing.status == "ended"
     assert [a.user_id for a in answers] == ["U0PRIYA"]
+    with session_scope(engine) as session:
+        assert [(g.owner_id, g.text) for g in session.exec(select(Goal))] == [("U0PRIYA", "Board view")]
     priya.slash("/mentoring", "mydata")
     bot.settle()
     copy = priya.dm_texts[-1]

@@ -324,6 +324,7 @@ def test_each_kind_carries_its_delivery_rules() -> None:
         MessageKind.PARTNER_NOTE,
         MessageKind.PULSE,
         MessageKind.MILESTONE,
+        MessageKind.AGREEMENT,
     }
     assert kinds("quiet_when_away") == quiet
     assert kinds("working_hours_only") == quiet | {
