@@ -12,6 +12,7 @@ Where a Slack user id is stored (each is handled by `forget_person`):
 - checkin: user_id
 - pause_interval: user_id
 - booking: booked_by, settled_by, mentee_ids
+- program_cycle: created_by
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.domain.privacy import ALIAS_PREFIX
 from storage.models import (
     Booking,
     CheckIn,
+    Cycle,
     MatchRound,
     MentoringSession,
     OutboxMessage,
@@ -84,6 +86,9 @@ def forget_person(*, session: Session, user_id: str) -> None:
         if match_round.decided_by == user_id:
             match_round.decided_by = alias
         session.add(match_round)
+    for cycle in session.exec(select(Cycle).where(col(Cycle.created_by) == user_id)):
+        cycle.created_by = alias  # a lead who started a cycle
+        session.add(cycle)
     _forget_in_bookings(session, user_id, alias, pairing_ids)
     _forget_in_others_answers(session, user_id)
 

@@ -15,6 +15,8 @@ from bot.usecases.errors import (
     BadDate,
     BookingRefused,
     BookingSettled,
+    CycleClosed,
+    CycleEnding,
     NoActiveMatch,
     NobodyAttended,
     NotJoined,
@@ -54,6 +56,11 @@ _ERRORS: dict[type[UseCaseError], str] = {
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
     BookingSettled: "That session was already cancelled or answered, so nothing changed.",
     NobodyAttended: "Tick at least one person who was there.",
+    CycleClosed: "That cycle has already closed, so nothing changed.",
+    CycleEnding: (
+        "That cycle is already ending: close-out surveys are out, and pairs roll over or close once people have "
+        "had a few days to answer."
+    ),
     SeveralPairs: (
         "You have more than one match: use the “We met — log a session” button in that pair's conversation."
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -16,8 +16,13 @@ from dateutil.relativedelta import relativedelta
 __all__ = [
     "ANSWER_DAYS",
     "LENGTHS",
+    "MAX_MONTHS",
+    "MIN_MONTHS",
     "ConfidenceStage",
+    "CycleLine",
     "CycleStatus",
+    "EndedEarly",
+    "Overview",
     "PairOutcome",
     "Problem",
     "Refusal",
@@ -203,3 +208,36 @@ def days_left(cycle: Span, today: date) -> int:
 def rolls_over(mentor_continues: bool | None, mentee_continues: bool | None) -> bool:
     """A pair rolls over into the next cycle only when both partners chose to continue; no answer is no."""
     return mentor_continues is True and mentee_continues is True
+
+
+# --- what the lead sees (plain data the use cases fill in and the builders word) ---
+
+
+@dataclass(frozen=True)
+class CycleLine:
+    """A cycle as the lead's overview shows it."""
+
+    span: Span
+    pairs: int
+    days_left: int
+    running: bool  # started (else planned)
+    ending: bool  # its last day is today or past: close-outs are out, it settles soon
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: date
+    current: CycleLine | None
+    planned: list[CycleLine]
+
+    @property
+    def any(self) -> bool:
+        return self.current is not None or bool(self.planned)
+
+
+@dataclass(frozen=True)
+class EndedEarly:
+    cycle: Span
+    called_off: bool  # a planned cycle, called off before it started
+    settled: bool  # pairs rolled over or closed already (the lead skipped the survey)
+    keys: list[str] = field(default_factory=list)

@@ -58,6 +58,7 @@ class MessageKind(enum.StrEnum):
     HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
     PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
     CADENCE = "cadence"  # a partner changed how often the pair means to meet
+    CYCLE_END = "cycle_end"  # a cycle settled: the pair carries on into the next, or closes with a thank-you
 
     @property
     def quiet_when_away(self) -> bool:
@@ -89,7 +90,12 @@ _FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 _QUIET_WHEN_AWAY = frozenset(
     {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
 )
-_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {MessageKind.SPONSOR, MessageKind.GHOST, MessageKind.HAPPENED}
+_WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
+    MessageKind.SPONSOR,
+    MessageKind.GHOST,
+    MessageKind.HAPPENED,
+    MessageKind.CYCLE_END,
+}
 _SEND_NOW = frozenset(
     {
         MessageKind.WELCOME,
@@ -146,6 +152,11 @@ class keys:
     @staticmethod
     def ended(pairing_id: int, user_id: str) -> str:
         return f"ended:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def cycle_end(cycle_id: int, pairing_id: int, user_id: str) -> str:
+        # One note per person and pair when a cycle settles, whether the pair carries on or closes.
+        return f"cycle-end:{cycle_id}:{pairing_id}:{user_id}"
 
     @staticmethod
     def partner_left(pairing_id: int, partner_id: str) -> str:

@@ -3,6 +3,8 @@ not a fault; `bot.blocks.replies` words each one for the person, and the handler
 
 from __future__ import annotations
 
+from bot.domain.cycles import Refusal
+
 
 class UseCaseError(Exception):
     """Something the person asked for can't be done; nothing was changed."""
@@ -58,3 +60,20 @@ class BookingRefused(UseCaseError):
 
 class NobodyAttended(UseCaseError):
     """A group session logged with nobody ticked as there."""
+
+
+class CycleClosed(UseCaseError):
+    """A cycle that has already closed (or been called off)."""
+
+
+class CycleEnding(UseCaseError):
+    """A cycle already ending today: its close-out is out, and it settles once people have had time to answer."""
+
+
+class CycleRefused(UseCaseError):
+    """A cycle's name or dates that can't stand, with a `bot.domain.cycles.Refusal` per field ("name", "start",
+    "length", "end")."""
+
+    def __init__(self, errors: dict[str, Refusal]) -> None:
+        super().__init__(", ".join(r.problem for r in errors.values()))
+        self.errors = errors

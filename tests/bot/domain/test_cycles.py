@@ -128,13 +128,10 @@ def test_days_left() -> None:
 def test_extending() -> None:
     cycles = [SPRING, AUTUMN]
     assert check_extension(cycle=SPRING, ends_on=date(2027, 9, 30), others=cycles, today=TODAY) is None
-    assert (
-        check_extension(cycle=SPRING, ends_on=date(2027, 2, 1), others=cycles, today=TODAY).problem
-        is Problem.DATE_PASSED
-    )  # type: ignore[union-attr]
-    assert (
-        check_extension(cycle=SPRING, ends_on=date(2027, 8, 1), others=cycles, today=TODAY).problem is Problem.NOT_LATER
-    )  # type: ignore[union-attr]
+    passed = check_extension(cycle=SPRING, ends_on=date(2027, 2, 1), others=cycles, today=TODAY)
+    assert passed is not None and passed.problem is Problem.DATE_PASSED
+    sooner = check_extension(cycle=SPRING, ends_on=date(2027, 8, 1), others=cycles, today=TODAY)
+    assert sooner is not None and sooner.problem is Problem.NOT_LATER
     into_next = check_extension(cycle=SPRING, ends_on=date(2027, 10, 1), others=cycles, today=TODAY)
     assert into_next is not None and into_next.problem is Problem.OVERLAPS and into_next.other == AUTUMN
     too_long = check_extension(cycle=AUTUMN, ends_on=date(2029, 10, 1), others=cycles, today=TODAY)
