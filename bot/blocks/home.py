@@ -49,6 +49,7 @@ class PairLine:
     next_session: datetime | None  # the start of a booked session still to come
     anchor: int = 0  # the pairing its buttons act on
     tz: str = "UTC"  # the reader's time zone
+    cycle: str | None = None  # the program cycle the pair is in, and how long it has left
 
 
 MOMENTUM_LABELS = {
@@ -69,6 +70,8 @@ def pair_lines(pairs: Sequence[PairLine]) -> str:
             parts.append(f"last {pair.last_session:%-d %b}")
         if pair.next_session:
             parts.append(booked_line(pair.next_session, pair.tz))
+        if pair.cycle:
+            parts.append(f":calendar: {pair.cycle}")
         lines.append(f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts))
     return "\n".join(lines)
 

@@ -228,3 +228,20 @@ def test_rounds_belong_to_the_current_cycle_and_pairs_settle_through_the_sweep(
     thanked = [t for t in bot.fake.user("U0KWAME").dm_texts if "Spring 2027" in t and "Thank you" in t]
     assert len(thanked) == 1
     assert ("send_celebrations", cycle.id) in asked
+
+
+def test_home_tabs_show_the_pairs_cycle_and_the_leads_header(bot: LocalBot, clock: SimClock) -> None:
+    approved_round(bot)
+    tom = bot.fake.user("U0TOM")
+    tom.open_home()
+    bot.settle()
+    assert "days left" not in str(tom.home), "evergreen: no cycle to show"
+    start(bot, months="3")
+    clock.advance(timedelta(days=10))
+    tom.open_home()
+    bot.settle()
+    assert "Spring 2027: 82 days left" in str(tom.home)
+    lead = bot.fake.user(LEAD)
+    lead.open_home()
+    bot.settle()
+    assert "*Spring 2027* · until 22 Feb 2027 · 82 days left · 4 pairs" in str(lead.home)
