@@ -81,6 +81,16 @@ def test_no_tokens_runs_the_sandbox_journey(tmp_path: Path) -> None:
         "[image: ",
         "turnabout-pairs-",
         "Your pause has ended",
+        # A cycle from start to close-out: the form with an inline error, matching in it, the next one planned,
+        # the days left on Home, then one pair rolling over and the others closing with a thank-you.
+        "=== Start a cycle ===",
+        "Give the cycle a name",
+        "Spring 2027* has started",
+        "Spring 2027: 91 days left",
+        "Autumn 2027* is planned",
+        "your pairing carries on into *Autumn 2027*",
+        "*Spring 2027* has come to an end, and with it your reverse mentoring pairing with Diane Whitfield",
+        "Autumn 2027: 181 days left",
     ):
         assert seen in out, f"transcript lacks {seen!r}"
     assert transcript.read_text() in out
