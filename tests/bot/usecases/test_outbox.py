@@ -322,6 +322,7 @@ def test_each_kind_carries_its_delivery_rules() -> None:
         MessageKind.SPONSOR,
         MessageKind.GHOST,
         MessageKind.HAPPENED,
+        MessageKind.CYCLE_END,
     }
     assert kinds("send_now") == {
         MessageKind.WELCOME,
