@@ -344,6 +344,7 @@ def _cycle(j: Journey) -> None:
         "She plans the next one, “Autumn 2027”, to start the day after Spring ends",
         lambda: _plan_next(lead, "Autumn 2027"),
     )
+    j.show("What the form says now", lead.modal)
     j.step("Tom opens his Home tab: his pair's cycle and the days left", tom.open_home)
     j.show("Tom's Home tab", tom.home)
     spring = _open_cycle(bot, "Spring 2027")
