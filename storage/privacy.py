@@ -36,6 +36,7 @@ from storage.models import (
     OutboxRecipient,
     OutboxStatus,
     Pairing,
+    PairingCycle,
     Participant,
     PauseInterval,
     Prompt,
@@ -173,6 +174,8 @@ class Records:
     pending: list[OutboxMessage] = field(default_factory=list)  # messages to them, not yet sent
     sent: dict[str, int] = field(default_factory=dict)  # messages sent to them, by kind
     prompts: tuple[int, int] = (0, 0)  # (check-ins and nudges sent to them, how many they answered)
+    # The program cycles each of their pairs took part in, by pairing id: (cycle name, how the pair came out of it).
+    cycles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -213,6 +216,14 @@ def records_of(*, session: Session, user_id: str) -> Records:
             for b, mentor_id in rows
             if b.pairing_id in pairing_ids or user_id in b.mentee_ids or b.booked_by == user_id
         ]
+        for part, cycle_name in session.exec(
+            select(PairingCycle, Cycle.name)
+            .join(Cycle, col(Cycle.id) == col(PairingCycle.cycle_id))
+            .where(col(PairingCycle.pairing_id).in_(pairing_ids))
+            .order_by(col(Cycle.starts_on))
+        ):
+            outcome = str(part.outcome) if part.outcome is not None else None
+            records.cycles.setdefault(part.pairing_id, []).append((cycle_name, outcome))
     records.checkins = list(
         session.exec(select(CheckIn).where(col(CheckIn.user_id) == user_id).order_by(col(CheckIn.answered_at)))
     )

@@ -63,6 +63,7 @@ class PairRecord:
     next_session: date | None
     sessions: list[SessionRecord] = field(default_factory=list)
     bookings: list[BookingRecord] = field(default_factory=list)
+    cycles: list[tuple[str, str | None]] = field(default_factory=list)  # (cycle, "continued"/"closed"/None)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,9 @@ _KIND_WORDS = {
     "rematch": ("rematch offer", "rematch offers"),
     "preview": ("match preview", "match previews"),
     "my_data": ("copy of your data", "copies of your data"),
+    "cycle_end": ("end-of-cycle note", "end-of-cycle notes"),
 }
+_OUTCOME_WORDS = {"continued": "you both carried on", "closed": "closed with a thank-you"}
 _STATUS_WORDS = {
     "active": "active",
     "ended": "ended",
@@ -225,6 +228,8 @@ def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
         lines.append(f"   Why you were matched: {'; '.join(pair.reasons)}")
     if pair.next_session:
         lines.append(f"   Next session: {pair.next_session:%-d %b %Y}")
+    for name, outcome in pair.cycles:
+        lines.append(f"   Cycle: {name}" + (f" ({_OUTCOME_WORDS[outcome]})" if outcome in _OUTCOME_WORDS else ""))
     for booked in pair.bookings:
         where = f", {booked.place}" if booked.place else ""
         state = _BOOKING_WORDS.get(booked.status, booked.status)

@@ -83,6 +83,7 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
                 for b, mentor_id in records.bookings
                 if mentor_id == p.mentor_id and p.mentee_id in b.mentee_ids
             ],
+            cycles=records.cycles.get(p.id or 0, []),
         )
         for p in records.pairings
     ]

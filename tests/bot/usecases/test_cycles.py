@@ -15,12 +15,14 @@ from sqlmodel import col, select
 from bot.domain.cycles import CycleStatus, PairOutcome, Problem, SurveyKind
 from bot.domain.outbox import MessageKind
 from bot.domain.people import Role, Seniority
-from bot.usecases import cycles, membership, surveys
+from bot.domain.privacy import is_alias
+from bot.usecases import cycles, membership, privacy, surveys
 from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused
 from bot.usecases.rounds import approve
 from bot.usecases.services import Services
 from storage.db import session_scope
-from storage.models import Cycle, MatchRound, PairingCycle, SurveyAnswer
+from storage.models import Cycle, MatchRound, OutboxMessage, PairingCycle, SurveyAnswer
+from storage.privacy import forget_person
 from tests.bot.usecases.conftest import LEAD, NOW, Clock, World
 
 ANA, TOM, LEO, DIANE, SOFIA, RAJ = "U0ANA", "U0TOM", "U0LEO", "U0DIANE", "U0SOFIA", "U0RAJ"
@@ -293,3 +295,22 @@ def test_a_pair_that_ended_during_the_cycle_is_settled_without_a_note(
     assert parts(services, spring.id) == {pairing_id: (None, True)}
     assert world.outbox(MessageKind.CYCLE_END) == []
     assert cycle_row(services, spring.id).status == CycleStatus.CLOSED
+
+
+def test_a_persons_copy_shows_their_pairs_cycles_and_deletion_forgets_who_started_one(
+    services: Services, world: World, clock: Clock, asked: Surveys
+) -> None:
+    (pairing_id,) = pairs(services, world, (ANA, TOM))
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    answer_closeout(services, spring.id, pairing_id, ANA, go_on=True)
+    answer_closeout(services, spring.id, pairing_id, TOM, go_on=True)
+    cycles.advance(services, now=at(clock, date(2026, 6, 2)))
+    privacy.send_my_data(services, user_id=TOM, occasion="trigger-1")
+    with session_scope(services.engine) as session:
+        (copy,) = session.exec(select(OutboxMessage).where(col(OutboxMessage.kind) == MessageKind.MY_DATA))
+        assert "Cycle: Spring (you both carried on)" in str(copy.blocks)
+
+    with session_scope(services.engine) as session:
+        forget_person(session=session, user_id=LEAD)
+    row = cycle_row(services, spring.id)
+    assert row.created_by != LEAD and is_alias(row.created_by)
