@@ -4,6 +4,8 @@ Extend, End early and Plan next), refusals for everyone else, rounds in the curr
 from __future__ import annotations
 
 import copy
+import csv
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -245,3 +247,14 @@ def test_home_tabs_show_the_pairs_cycle_and_the_leads_header(bot: LocalBot, cloc
     lead.open_home()
     bot.settle()
     assert "*Spring 2027* · until 22 Feb 2027 · 82 days left · 4 pairs" in str(lead.home)
+
+
+def test_the_export_names_each_pairs_cycle(bot: LocalBot, clock: SimClock) -> None:
+    lead = approved_round(bot)
+    start(bot, months="3")
+    lead.slash("/mentoring", "export")
+    bot.settle()
+    files = {f.name: f for f in bot.fake.uploaded_files(lead.dm_channel)}
+    content = files["turnabout-pairs-2026-11-23.csv"].content or b""
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(rows) == 4 and {r["cycle"] for r in rows} == {"Spring 2027"}
