@@ -45,7 +45,7 @@ def register(app: App) -> None:
 def open_cycle_form(services: Services, client: WebClient, trigger_id: str, *, planning: bool = False) -> bool:
     """The new-cycle modal: to start one now, or (`planning`) to plan the one after the last open cycle."""
     view = cycles.overview(services)
-    last = (view.planned[-1] if view.planned else view.current) if planning else None
+    last = view.lines[-1] if planning and view.lines else None
     return open_view(
         client, trigger_id, views.cycle_modal(today=view.today, planning_after=last.span if last else None)
     )
@@ -64,7 +64,7 @@ def on_extend(
 ) -> None:
     cycle_id = action_id_value(action)
     view = cycles.overview(services)
-    line = next((c for c in [view.current, *view.planned] if c is not None and c.span.id == cycle_id), None)
+    line = next((c for c in view.lines if c.span.id == cycle_id), None)
     if line is None:
         raise CycleClosed
     ack()

@@ -163,40 +163,8 @@ def _line(line: CycleLine) -> str:
 def overview_message(view: Overview) -> Rendered:
     """What `/mentoring cycle` shows a lead when a cycle is running or planned."""
     blocks: list[Block] = []
-    if view.current is not None:
-        c = view.current.span
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_line(view.current))))
-        buttons = [ButtonElement(text="Extend", action_id=ids.A_CYCLE_EXTEND, value=str(c.id))]
-        if not view.current.ending:
-            buttons.append(
-                ButtonElement(
-                    text="End early",
-                    action_id=ids.A_CYCLE_END_EARLY,
-                    value=str(c.id),
-                    confirm=ConfirmObject(
-                        title="End this cycle today?",
-                        text=f"Close-out surveys go out now. In {ANSWER_DAYS.days} days, pairs who both chose to "
-                        "continue carry on and the others close with a thank-you.",
-                        confirm="End it today",
-                        deny="Keep it running",
-                    ),
-                )
-            )
-        buttons.append(
-            ButtonElement(
-                text="End now, skip the survey",
-                action_id=ids.A_CYCLE_END_NOW,
-                value=str(c.id),
-                style="danger",
-                confirm=ConfirmObject(
-                    title="End it now, without a survey?",
-                    text="Pairs close today with a thank-you, except those where both already chose to continue.",
-                    confirm="End it now",
-                    deny="Cancel",
-                ),
-            )
-        )
-        blocks.append(ActionsBlock(block_id=f"cycle:{c.id}", elements=buttons))
+    for line in [*view.settling, *([view.current] if view.current else [])]:
+        blocks += _running_blocks(line)
     for line in view.planned:
         c = line.span
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_line(line))))
@@ -232,8 +200,46 @@ def overview_message(view: Overview) -> Rendered:
             elements=[MarkdownTextObject(text="Rounds you run with `/mentoring match` belong to the current cycle.")]
         )
     )
-    name = view.current.span.name if view.current else view.planned[0].span.name
+    name = view.current.span.name if view.current else view.lines[0].span.name
     return f"Program cycle: {name}", [b.to_dict() for b in blocks]
+
+
+def _running_blocks(line: CycleLine) -> list[Block]:
+    """A started cycle with its buttons: Extend, End early (unless it is ending already), End now."""
+    c = line.span
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=_line(line)))]
+    buttons = [ButtonElement(text="Extend", action_id=ids.A_CYCLE_EXTEND, value=str(c.id))]
+    if not line.ending:
+        buttons.append(
+            ButtonElement(
+                text="End early",
+                action_id=ids.A_CYCLE_END_EARLY,
+                value=str(c.id),
+                confirm=ConfirmObject(
+                    title="End this cycle today?",
+                    text=f"Close-out surveys go out now. In {ANSWER_DAYS.days} days, pairs who both chose to "
+                    "continue carry on and the others close with a thank-you.",
+                    confirm="End it today",
+                    deny="Keep it running",
+                ),
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text="End now, skip the survey",
+            action_id=ids.A_CYCLE_END_NOW,
+            value=str(c.id),
+            style="danger",
+            confirm=ConfirmObject(
+                title="End it now, without a survey?",
+                text="Pairs close today with a thank-you, except those where both already chose to continue.",
+                confirm="End it now",
+                deny="Cancel",
+            ),
+        )
+    )
+    blocks.append(ActionsBlock(block_id=f"cycle:{c.id}", elements=buttons))
+    return blocks
 
 
 def started_text(cycle: Span, *, today: date) -> str:
@@ -292,6 +298,9 @@ def lead_cycle_line(view: Overview) -> str | None:
             return f":checkered_flag: *{line.span.name}* ended on {day(line.span.ends_on)}: close-out under way"
         left = f"{line.days_left} {'day' if line.days_left == 1 else 'days'} left"
         return f":seedling: *{line.span.name}* · until {day(line.span.ends_on)} · {left} · {line.pairs} pairs"
+    if view.settling:
+        ended = view.settling[-1].span
+        return f":checkered_flag: *{ended.name}* ended on {day(ended.ends_on)}: close-out under way"
     if view.planned:
         nxt = view.planned[0].span
         return f":spiral_calendar_pad: No cycle running; *{nxt.name}* starts {day(nxt.starts_on)}"

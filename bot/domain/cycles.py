@@ -227,12 +227,17 @@ class CycleLine:
 @dataclass(frozen=True)
 class Overview:
     today: date
-    current: CycleLine | None
-    planned: list[CycleLine]
+    current: CycleLine | None  # the cycle running today
+    planned: list[CycleLine]  # not started yet, earliest first
+    settling: list[CycleLine] = field(default_factory=list)  # past their last day, people still answering
 
     @property
     def any(self) -> bool:
-        return self.current is not None or bool(self.planned)
+        return self.current is not None or bool(self.planned) or bool(self.settling)
+
+    @property
+    def lines(self) -> list[CycleLine]:
+        return [*self.settling, *([self.current] if self.current else []), *self.planned]
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def program_today(services: Services, now: datetime | None = None) -> date:
 
 
 def overview(services: Services) -> Overview:
-    """The open cycles, running first, then planned ones."""
+    """The open cycles: the one running today, those past their end still settling, and those planned."""
     today = program_today(services)
     with session_scope(services.engine, read_only=True) as session:
         cycles = [span(c) for c in open_cycles(session=session)]
@@ -99,8 +99,9 @@ def overview(services: Services) -> Overview:
         )
         for c in cycles
     ]
-    running = next((line for line in lines if line.running), None)
-    return Overview(today, running, [line for line in lines if not line.running])
+    running = next((line for line in lines if line.span.covers(today)), None)
+    settling = [line for line in lines if line.span.ends_on < today]
+    return Overview(today, running, [line for line in lines if not line.running], settling)
 
 
 def start_cycle(services: Services, *, lead_id: str, name: str, starts_on: date, months: int) -> Span:

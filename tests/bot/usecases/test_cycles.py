@@ -314,3 +314,24 @@ def test_a_persons_copy_shows_their_pairs_cycles_and_deletion_forgets_who_starte
         forget_person(session=session, user_id=LEAD)
     row = cycle_row(services, spring.id)
     assert row.created_by != LEAD and is_alias(row.created_by)
+
+
+def test_while_one_cycle_settles_the_next_is_the_current_one(
+    services: Services, world: World, clock: Clock, asked: Surveys
+) -> None:
+    (pairing_id,) = pairs(services, world, (ANA, TOM))
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=6)
+    # Spring ends early on 31 March (it settles five days later, on 5 April); Summer starts on 2 April.
+    at(clock, date(2026, 3, 31))
+    spring = cycles.end_early(services, cycle_id=spring.id).cycle
+    summer = cycles.start_cycle(services, lead_id=LEAD, name="Summer", starts_on=date(2026, 4, 2), months=3)
+    cycles.advance(services, now=at(clock, date(2026, 4, 3)))
+    view = cycles.overview(services)
+    assert view.current is not None and view.current.span == summer
+    assert [line.span for line in view.settling] == [spring] and view.planned == []
+    assert world.pairing(pairing_id).cycle_id == spring.id, "still in Spring until it settles"
+    with session_scope(services.engine) as session:
+        assert cycles.cycle_for_round(session, today=clock.now.date()) == summer.id
+    cycles.advance(services, now=at(clock, date(2026, 4, 5)))
+    assert cycle_row(services, spring.id).status == CycleStatus.CLOSED
+    assert world.pairing(pairing_id).status == "ended", "nobody chose to continue"
