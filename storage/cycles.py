@@ -103,6 +103,14 @@ def unsettled(*, session: Session, cycle_id: int) -> list[PairingCycle]:
     return list(session.exec(query.order_by(col(PairingCycle.id))))
 
 
+def claim_part(*, session: Session, part_id: int) -> PairingCycle | None:
+    """A pair's part in a cycle, locked until the transaction ends; None once settled (another process settling
+    the same cycle got there first)."""
+    query = select(PairingCycle).where(col(PairingCycle.id) == part_id).with_for_update()
+    part = session.exec(query).first()
+    return part if part is not None and part.settled_at is None else None
+
+
 def settle_part(
     *, session: Session, pairing_id: int, cycle_id: int, outcome: PairOutcome | None, now: datetime
 ) -> None:

@@ -51,6 +51,7 @@ from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused, PairEnde
 from bot.usecases.pairs import Farewell, end_pair_in
 from bot.usecases.services import Services
 from storage.cycles import (
+    claim_part,
     close_cycle,
     continue_choices,
     create_cycle,
@@ -280,7 +281,9 @@ def _settle_pair(
     marker: str,
     now: datetime,
 ) -> list[str]:
-    assert cycle.id is not None
+    assert cycle.id is not None and part.id is not None
+    if claim_part(session=session, part_id=part.id) is None:
+        return []
     pairing = session.get(Pairing, part.pairing_id)
     if pairing is None or pairing.status != PairingStatus.ACTIVE or pairing.cycle_id != cycle.id:
         # Ended during the cycle (someone left, a lead ended it), or by this settling before a crash.
