@@ -39,5 +39,5 @@ def test_home_lines() -> None:
     assert lead_cycle_line(Overview(date(2027, 8, 1), None, [])) is None
     assert (
         lead_cycle_line(Overview(date(2027, 8, 1), None, [planned]))
-        == "No cycle running; *Autumn 2027* starts 1 Sep 2027"
+        == ":spiral_calendar_pad: No cycle running; *Autumn 2027* starts 1 Sep 2027"
     )
