@@ -1,7 +1,7 @@
 """Benchmark the whole-pool matching against a greedy and a random ("Donut-style") baseline.
 
 Run: .venv/bin/python bench/bench_matching.py [--sizes 500,2500,5000] [--seed 7] [--both 0.08] [--time-limit 30]
-     [--gap 0.005]
+     [--gap 0.005] [--back 0.3]
 
 Each pool has n junior mentors and n senior mentees (a share ``--both`` of each side chose "both"). Every
 method runs in a fresh process, so its peak RSS (``resource.getrusage(...).ru_maxrss``: the whole process,
@@ -49,7 +49,10 @@ DIGITAL = {
     "ux": ("UX & design thinking", 0.7, 0.5),
     "mobile": ("Mobile-first habits", 0.8, 0.4),
 }
-TOPIC_LABELS = {topic: label for topic, (label, _, _) in DIGITAL.items()}
+PERSPECTIVE = ("leadership", "strategy", "career", "stakeholders", "negotiation")
+TOPIC_LABELS = {topic: label for topic, (label, _, _) in DIGITAL.items()} | {t: t.capitalize() for t in PERSPECTIVE}
+# Share of seniors who offer perspective back and of juniors who want some (`--back`); set once per process.
+BACK_SHARE = 0.0
 DEPARTMENTS = {
     "Engineering": 6,
     "Sales": 4,
@@ -146,6 +149,12 @@ def make_pool(n: int, *, seed: int = 7, both: float = 0.08) -> tuple[list[Candid
         if rng.random() < 0.01:
             p["do_not_match"] = frozenset({str(people[int(rng.integers(len(people)))]["id"])})
     past = [(f"UJ{int(a):05d}", f"US{int(b):05d}") for a, b in rng.integers(0, n, size=(n // 4, 2))]
+    # Perspective from a stream of its own, so the rest of each seed's pool is the same with or without it.
+    extra = np.random.default_rng(seed + 1000)
+    for p in people:
+        if extra.random() < BACK_SHARE:
+            picked = tuple(str(t) for t in extra.choice(PERSPECTIVE, size=int(extra.integers(1, 3)), replace=False))
+            p["wants_back" if str(p["id"]).startswith("UJ") else "gives_back"] = picked
     return [Candidate(**p) for p in people], past  # type: ignore[arg-type]
 
 
@@ -302,7 +311,7 @@ def run_baseline(n: int, seed: int, both: float, method: str) -> Row:
 
 def in_fresh_process(method: str, n: int, seed: int, both: float, time_limit: float | None, gap: float) -> Row:
     command = [sys.executable, __file__, "--run", method, "--sizes", str(n), "--seed", str(seed), "--both", str(both)]
-    command += ["--gap", str(gap)]
+    command += ["--gap", str(gap), "--back", str(BACK_SHARE)]
     if time_limit is not None:
         command += ["--time-limit", str(time_limit)]
     done = subprocess.run(
@@ -331,8 +340,13 @@ def main() -> int:
         help="let the optimum (and limited) rows stop once proven within this share of the optimum, "
         "e.g. 0.005 for 0.5%% (large pools only; 0: exact)",
     )
+    parser.add_argument(
+        "--back", type=float, default=0.0, help="share of seniors offering perspective back, and of juniors wanting it"
+    )
     parser.add_argument("--run", choices=["optimum", "limited", "greedy", "random"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global BACK_SHARE
+    BACK_SHARE = args.back
     if args.run:
         n = int(args.sizes)
         if args.run == "optimum":
@@ -346,8 +360,8 @@ def main() -> int:
 
     tolerance = f", gap tolerance {args.gap:.1%}" if args.gap else ", exact"
     print(
-        f"Matching benchmark: {os.cpu_count()} CPUs, seed {args.seed}, {args.both:.0%} of each side chose 'both'"
-        f"{tolerance}; each method in a fresh process"
+        f"Matching benchmark: {os.cpu_count()} CPUs, seed {args.seed}, {args.both:.0%} of each side chose 'both', "
+        f"{args.back:.0%} offer or want perspective back{tolerance}; each method in a fresh process"
     )
     print(
         "wall time: the method alone (pool generation excluded); CPU: its process's CPU time over the same span "

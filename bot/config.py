@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     turnabout_leads: Annotated[tuple[str, ...], NoDecode] = ()
     turnabout_leads_channel: str | None = None
+    # Where mentors who opt in at a cycle's close-out are celebrated (a public channel the bot is in); unset: no
+    # shout-outs are offered.
+    turnabout_celebration_channel: str | None = None
     turnabout_catalogue_file: Path | None = None
     turnabout_content_file: Path | None = None
     # How long a lead waits for `/mentoring match` at most; past it, the best pairs found so far, with how far
@@ -63,6 +66,7 @@ class Settings(BaseSettings):
         "slack_app_token",
         "slack_api_url",
         "turnabout_leads_channel",
+        "turnabout_celebration_channel",
         "turnabout_catalogue_file",
         "turnabout_content_file",
         mode="before",
@@ -121,7 +125,7 @@ class Settings(BaseSettings):
             return ids
         return value
 
-    @field_validator("turnabout_leads_channel")
+    @field_validator("turnabout_leads_channel", "turnabout_celebration_channel")
     @classmethod
     def _leads_channel(cls, value: str | None) -> str | None:
         if value is not None and not _CHANNEL_ID.match(value):

@@ -7,7 +7,7 @@ context, from where Bolt passes them to every listener that names a `services` a
 from slack_bolt import App
 
 from bot.usecases.services import Services
-from handlers import bookings, checkins, commands, common, cycles, leads, membership, pairs, rounds
+from handlers import bookings, checkins, commands, common, cycles, leads, membership, pairs, rounds, surveys
 
 
 def register(app: App, services: Services) -> None:
@@ -19,4 +19,5 @@ def register(app: App, services: Services) -> None:
     checkins.register(app)
     bookings.register(app)
     leads.register(app)
+    surveys.register(app)
     cycles.register(app)

@@ -65,9 +65,10 @@ def on_extend(
     cycle_id = action_id_value(action)
     view = cycles.overview(services)
     line = next((c for c in view.lines if c.span.id == cycle_id), None)
-    if line is None:
-        raise CycleClosed
     ack()
+    if line is None:
+        say(respond, views.CYCLE_GONE)
+        return
     if not open_view(client, body["trigger_id"], views.extend_modal(cycle=line.span)):
         say(respond, replies.TRY_AGAIN)
 
@@ -77,7 +78,12 @@ def on_end(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
     skip = action["action_id"] == ids.A_CYCLE_END_NOW
-    ended = cycles.end_early(services, cycle_id=action_id_value(action), skip_survey=skip)
+    try:
+        ended = cycles.end_early(services, cycle_id=action_id_value(action), skip_survey=skip)
+    except CycleClosed:
+        ack()
+        say(respond, views.CYCLE_GONE)
+        return
     ack()
     deliver_now(services, client, ended.keys)
     say(respond, views.ended_early_text(ended))

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.domain.people import Cadence, Status
+from bot.domain.recognition import MentorRecord
 from storage.db import insert_once
 from storage.models import (
     MatchRound,
     MentoringSession,
     Pairing,
+    PairingCycle,
     PairingStatus,
     Participant,
     RoundStatus,
@@ -199,6 +202,50 @@ def was_ever_mentor(*, session: Session, user_id: str, before_round: int) -> boo
         .select_from(Pairing)
         .where(
             col(Pairing.mentor_id) == user_id, col(Pairing.status).in_(HISTORIC), col(Pairing.round_id) < before_round
+        )
+    )
+    return session.exec(query).one() > 0
+
+
+def mentor_record(*, session: Session, user_id: str) -> MentorRecord:
+    """What someone has done as a mentor, in one query: their pairs now and before, the sessions those pairs
+    held, and the cycles those pairs came through (a `pairing_cycle` settled with an outcome)."""
+    theirs = (col(Pairing.mentor_id) == user_id, col(Pairing.status).in_(HISTORIC))
+
+    def pairs(status: PairingStatus) -> Any:
+        return (
+            select(func.count())
+            .select_from(Pairing)
+            .where(col(Pairing.mentor_id) == user_id, col(Pairing.status) == status)
+            .scalar_subquery()
+        )
+
+    sessions = (
+        select(func.count())
+        .select_from(MentoringSession)
+        .join(Pairing, col(Pairing.id) == col(MentoringSession.pairing_id))
+        .where(*theirs)
+        .scalar_subquery()
+    )
+    cycles = (
+        select(func.count())
+        .select_from(PairingCycle)
+        .join(Pairing, col(Pairing.id) == col(PairingCycle.pairing_id))
+        .where(*theirs, col(PairingCycle.outcome).is_not(None))
+        .scalar_subquery()
+    )
+    now, before, held, completed = session.exec(
+        select(pairs(PairingStatus.ACTIVE), pairs(PairingStatus.ENDED), sessions, cycles)
+    ).one()
+    return MentorRecord(current_pairs=now, past_pairs=before, sessions=held, cycles_completed=completed)
+
+
+def was_ever_mentee(*, session: Session, user_id: str, before_round: int) -> bool:
+    query = (
+        select(func.count())
+        .select_from(Pairing)
+        .where(
+            col(Pairing.mentee_id) == user_id, col(Pairing.status).in_(HISTORIC), col(Pairing.round_id) < before_round
         )
     )
     return session.exec(query).one() > 0

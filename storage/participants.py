@@ -141,8 +141,10 @@ def _apply(participant: Participant, *, form: SignupForm, identity: SlackIdentit
     participant.tz = identity.tz
     participant.is_mentor = form.role in (Role.MENTOR, Role.BOTH)
     participant.is_mentee = form.role in (Role.MENTEE, Role.BOTH)
-    participant.teach_topics = list(form.teach) if participant.is_mentor else []
-    participant.learn_topics = list(form.learn) if participant.is_mentee else []
+    # Kept as given: what a pure mentor wants to learn back, or a pure mentee can share back, is perspective
+    # (`bot.domain.people.kept_topics` filtered it); matching reads each list only for the side it serves.
+    participant.teach_topics = list(form.teach)
+    participant.learn_topics = list(form.learn)
     participant.seniority = form.seniority
     participant.department = form.department
     participant.cadence = form.cadence

@@ -12,6 +12,7 @@ Where a Slack user id is stored (each is handled by `forget_person`):
 - checkin: user_id
 - pause_interval: user_id
 - booking: booked_by, settled_by, mentee_ids
+- survey_answer: user_id; confidence: user_id
 - program_cycle: created_by
 """
 
@@ -29,6 +30,7 @@ from bot.domain.privacy import ALIAS_PREFIX
 from storage.models import (
     Booking,
     CheckIn,
+    Confidence,
     Cycle,
     MatchRound,
     MentoringSession,
@@ -41,9 +43,11 @@ from storage.models import (
     PauseInterval,
     Prompt,
     RoundUnmatched,
+    SurveyAnswer,
 )
 from storage.outbox import forget_person_messages
 from storage.participants import get_participant, participants_by_id
+from storage.surveys import answers_by, confidence_history, cycle_names
 
 
 def new_alias() -> str:
@@ -102,6 +106,8 @@ def forget_person(*, session: Session, user_id: str) -> None:
         (CheckIn, CheckIn.user_id),
         (PauseInterval, PauseInterval.user_id),
         (RoundUnmatched, RoundUnmatched.user_id),
+        (SurveyAnswer, SurveyAnswer.user_id),
+        (Confidence, Confidence.user_id),
         (Participant, Participant.slack_user_id),
     ):
         session.execute(delete(model).where(col(column) == user_id))
@@ -174,12 +180,24 @@ class Records:
     pending: list[OutboxMessage] = field(default_factory=list)  # messages to them, not yet sent
     sent: dict[str, int] = field(default_factory=dict)  # messages sent to them, by kind
     prompts: tuple[int, int] = (0, 0)  # (check-ins and nudges sent to them, how many they answered)
+    surveys: list[SurveyAnswer] = field(default_factory=list)  # their own answers to cycles' surveys
+    confidence: list[Confidence] = field(default_factory=list)
+    cycle_names: dict[int, str] = field(default_factory=dict)
     # The program cycles each of their pairs took part in, by pairing id: (cycle name, how the pair came out of it).
     cycles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.participant or self.pairings or self.checkins or self.pending or self.sent or self.waitlisted)
+        return not (
+            self.participant
+            or self.pairings
+            or self.checkins
+            or self.pending
+            or self.sent
+            or self.waitlisted
+            or self.surveys
+            or self.confidence
+        )
 
 
 def records_of(*, session: Session, user_id: str) -> Records:
@@ -263,4 +281,9 @@ def records_of(*, session: Session, user_id: str) -> Records:
         .where(col(Prompt.user_id) == user_id, col(Prompt.answered_at).is_not(None))
     ).one()
     records.prompts = (asked, answered)
+    records.surveys = answers_by(session=session, user_id=user_id)
+    records.confidence = confidence_history(session=session, user_id=user_id)
+    records.cycle_names = cycle_names(
+        session=session, cycle_ids=[a.cycle_id for a in records.surveys] + [c.cycle_id for c in records.confidence]
+    )
     return records

@@ -22,9 +22,11 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ids
 from bot.blocks.common import ProfileLike, profile_lines, role_phrase, slack_date
+from bot.blocks.recognition import record_text
 from bot.blocks.scheduling import booked_line, schedule_button
 from bot.domain.catalogue import Catalogue
 from bot.domain.people import Status
+from bot.domain.recognition import MentorRecord
 
 INTRO = (
     "Turnabout runs the company's *reverse mentoring* program: early-career colleagues teach senior ones "
@@ -50,6 +52,29 @@ class PairLine:
     anchor: int = 0  # the pairing its buttons act on
     tz: str = "UTC"  # the reader's time zone
     cycle: str | None = None  # the program cycle the pair is in, and how long it has left
+
+
+@dataclass(frozen=True)
+class ConfidenceLine:
+    """How confident the reader felt in one topic they want to learn: at sign-up, and at their latest cycle's
+    midpoint and close-out (None where not asked or not answered)."""
+
+    topic: str  # its label
+    signup: int | None
+    midpoint: int | None
+    closeout: int | None
+
+
+def confidence_lines(lines: Sequence[ConfidenceLine]) -> str:
+    rows = []
+    for line in lines:
+        steps = [
+            f"{value} at {stage}"
+            for value, stage in ((line.signup, "sign-up"), (line.midpoint, "midpoint"), (line.closeout, "close-out"))
+            if value is not None
+        ]
+        rows.append(f"{line.topic}: " + " → ".join(steps))
+    return "\n".join(rows)
 
 
 MOMENTUM_LABELS = {
@@ -84,8 +109,11 @@ def home_view(
     paused_until: datetime | None = None,
     pairs: Sequence[PairLine] = (),
     lead_summary: Sequence[dict[str, Any]] = (),
+    confidence: Sequence[ConfidenceLine] = (),
+    record: MentorRecord | None = None,
 ) -> View:
-    """The Home tab for one person, given their status as of now."""
+    """The Home tab for one person, given their status as of now; `record`: what they have done as a mentor,
+    shown once they have mentored anyone."""
     blocks: list[Block | dict[str, Any]] = [HeaderBlock(text="Reverse mentoring")]
     if lead_summary:
         blocks += [*lead_summary, DividerBlock()]
@@ -136,6 +164,11 @@ def home_view(
                     ]
                 )
             )
+    if confidence:
+        text = "*Your confidence, before and after* (1-5, just for you)\n" + confidence_lines(confidence)
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
+    if record is not None and not record.empty:
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=record_text(record)))]
     blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text="\n".join(profile_lines(profile, catalogue)))),

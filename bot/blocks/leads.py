@@ -96,12 +96,24 @@ def measures_text(measures: Measures) -> str:
         )
         lines.append(
             f"*Satisfaction:* {satisfied.mean:.1f}/5 on average over {_plural(satisfied.answers, 'check-in')} up to "
-            f"the end of last month{spread}. Would-recommend comes with the close-out survey of program cycles."
+            f"the end of last month{spread}."
         )
     else:
         lines.append(
             f"*Satisfaction:* shown once there are at least {MIN_ANSWERS} answers in a month, counted when the "
             "month is over, to keep them anonymous."
+        )
+    recommends = measures.recommendation
+    if recommends.shown and recommends.nps is not None and recommends.mean is not None:
+        lines.append(
+            f"*Would recommend:* Net Promoter Score {recommends.nps:+d} (promoters 9-10 minus detractors 0-6), "
+            f"{recommends.mean:.1f}/10 on average, over {_plural(recommends.answers, 'close-out answer')} from "
+            "finished cycles."
+        )
+    else:
+        lines.append(
+            f"*Would recommend:* shown once finished cycles have at least {MIN_ANSWERS} close-out answers, to keep "
+            "them anonymous."
         )
     frequency = measures.frequency
     if frequency.per_pair_month is None:

@@ -95,7 +95,7 @@ def preview(
         if progress is not None:
             headline += " " + progress_text(progress)
         elif sent is None:
-            headline += " Sending the introductions, mentor guides and waitlist notes…"
+            headline += " Sending the introductions, guides and waitlist notes…"
         else:
             headline += f" {sent} messages sent (introductions, mentor guides, waitlist notes)."
     elif status == RoundStatus.DISCARDED:
@@ -202,7 +202,7 @@ _WHY = {
 
 def progress_text(progress: RoundProgress) -> str:
     """'Sent 340 of 1,200 messages…' while a round goes out; at the end, what could not be sent and why."""
-    what = "introductions, mentor guides and waitlist notes"
+    what = "introductions, guides and waitlist notes"
     if not progress.done:
         return f"Sent {progress.sent:,} of {progress.total:,} messages ({what})…"
     if progress.sent == progress.total:
@@ -315,6 +315,21 @@ def mentor_guide(*, mentor: PersonLike, content: Content) -> tuple[str, list[dic
         HeaderBlock(text=content.mentor_guide_title[:150]),
         section(f"Congratulations on your first match, {mentor.name}! A few things that make reverse mentoring work:"),
         section("\n".join(f"• {line}" for line in content.mentor_guide)),
+        ContextBlock(elements=[MarkdownTextObject(text="Only you received this guide.")]),
+    ]
+    return text, _dicts(blocks)
+
+
+def mentee_guide(*, mentee: PersonLike, mentor: PersonLike, content: Content) -> tuple[str, list[dict[str, Any]]]:
+    """The private guide a first-time reverse mentee (the senior) gets with their introduction."""
+    text = f"{content.mentee_guide_title}: a short guide for your sessions with {mentor.name}"
+    blocks: list[Block] = [
+        HeaderBlock(text=content.mentee_guide_title[:150]),
+        section(
+            f"Welcome to reverse mentoring, {mentee.name}! {mentor.name} will be teaching you, and you have "
+            "plenty to give back. A few things that make it work:"
+        ),
+        section("\n".join(f"• {line}" for line in content.mentee_guide)),
         ContextBlock(elements=[MarkdownTextObject(text="Only you received this guide.")]),
     ]
     return text, _dicts(blocks)

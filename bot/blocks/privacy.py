@@ -79,6 +79,34 @@ class CheckInRecord:
 
 
 @dataclass(frozen=True)
+class SurveyRecord:
+    """One of the person's own answers to a cycle's survey."""
+
+    answered_at: datetime
+    cycle: str
+    partner: str
+    kind: str  # "pulse" or "closeout"
+    value: int | None
+    recommend: int | None = None
+    need_help: bool = False
+    changed: str = ""
+    continue_pair: bool | None = None
+    thanks: str = ""
+    may_quote: bool = False
+    shout_out: bool = False
+    manager_note: bool = False
+
+
+@dataclass(frozen=True)
+class ConfidenceRecord:
+    answered_at: datetime
+    topic: str  # its label
+    stage: str  # "signup", "midpoint" or "closeout"
+    cycle: str  # "" for the sign-up baseline
+    value: int
+
+
+@dataclass(frozen=True)
 class PendingRecord:
     kind: str
     due: datetime
@@ -102,6 +130,8 @@ class MyData:
     sent: dict[str, int]  # messages sent to them, by kind (only when and where is kept, not what they said)
     prompts: tuple[int, int]  # (check-ins and nudges sent, answered)
     tz: str = "UTC"
+    surveys: list[SurveyRecord] = field(default_factory=list)
+    confidence: list[ConfidenceRecord] = field(default_factory=list)
 
 
 _KIND_WORDS = {
@@ -124,6 +154,12 @@ _KIND_WORDS = {
     "rematch": ("rematch offer", "rematch offers"),
     "preview": ("match preview", "match previews"),
     "my_data": ("copy of your data", "copies of your data"),
+    "pulse": ("halfway check-in", "halfway check-ins"),
+    "closeout": ("close-out survey", "close-out surveys"),
+    "cycle_thanks": ("thank-you for a cycle", "thank-yous for a cycle"),
+    "manager_note": ("note of appreciation as a manager", "notes of appreciation as a manager"),
+    "mentee_guide": ("mentee guide", "mentee guides"),
+    "milestone": ("milestone thank-you", "milestone thank-yous"),
     "cycle_end": ("end-of-cycle note", "end-of-cycle notes"),
 }
 _OUTCOME_WORDS = {"continued": "you both carried on", "closed": "closed with a thank-you"}
@@ -149,6 +185,10 @@ def my_data_messages(data: MyData, catalogue: Catalogue) -> list[Rendered]:
                 *_checkin_lines(data.checkins, tz),
             ]
         )
+    if data.surveys:
+        parts += _chunks(["*Your survey answers* (leads only see totals)", *_survey_lines(data.surveys, tz)])
+    if data.confidence:
+        parts += _chunks(["*How confident you said you feel*", *_confidence_lines(data.confidence, tz)])
     other = _other_lines(data, tz)
     if other:
         parts += _chunks(["*Everything else*", *other])
@@ -256,6 +296,45 @@ def _checkin_lines(checkins: Sequence[CheckInRecord], tz: str) -> list[str]:
             parts.append(f"in the way: {_quote(answer.blockers)}")
         lines.append(f"• {_day(answer.answered_at, tz)}, with {answer.partner}: " + "; ".join(parts))
     return lines
+
+
+def _survey_lines(answers: Sequence[SurveyRecord], tz: str) -> list[str]:
+    lines = []
+    for answer in answers:
+        if answer.kind == "pulse":
+            parts = [
+                f"how it's going {answer.value}/5" if answer.value else "",
+                "need help" if answer.need_help else "keep going",
+            ]
+            what = "halfway check-in"
+        else:
+            parts = [
+                f"value {answer.value}/5" if answer.value else "",
+                f"would recommend {answer.recommend}/10" if answer.recommend is not None else "",
+                {True: "continue together", False: "close", None: ""}[answer.continue_pair],
+                f"what changed: {_quote(answer.changed)}" if answer.changed else "",
+                f"thanks: {_quote(answer.thanks)}" + (" (may be quoted)" if answer.may_quote else "")
+                if answer.thanks
+                else "",
+                "shout-out: yes" if answer.shout_out else "",
+                "note to your manager: yes" if answer.manager_note else "",
+            ]
+            what = "close-out"
+        body = "; ".join(p for p in parts if p)
+        lines.append(f"• {_day(answer.answered_at, tz)}, {answer.cycle} {what}, with {answer.partner}: {body}")
+    return lines
+
+
+_STAGE_WORDS = {"signup": "at sign-up", "midpoint": "halfway", "closeout": "at the close-out"}
+
+
+def _confidence_lines(ratings: Sequence[ConfidenceRecord], tz: str) -> list[str]:
+    return [
+        f"• {r.topic}: {r.value}/5 {_STAGE_WORDS.get(r.stage, r.stage)}"
+        + (f" of {r.cycle}" if r.cycle else "")
+        + f" ({_day(r.answered_at, tz)})"
+        for r in ratings
+    ]
 
 
 def _other_lines(data: MyData, tz: str) -> list[str]:

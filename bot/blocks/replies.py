@@ -21,6 +21,7 @@ from bot.usecases.errors import (
     NobodyAttended,
     NotJoined,
     NotYours,
+    NotYourSurvey,
     PairEnded,
     RoundDecided,
     SeveralPairs,
@@ -52,11 +53,15 @@ _ERRORS: dict[type[UseCaseError], str] = {
     PairEnded: "That match has already ended, so there's nothing to do.",
     RoundDecided: "That proposal has already been decided; run `/mentoring match` for a new one.",
     NotYours: "That check-in isn't yours to answer.",
+    NotYourSurvey: "That survey is about someone else's pair, so it isn't yours to answer.",
+    CycleClosed: (
+        "That cycle has closed, so its survey can't be answered or changed any more. Thank you all the same: "
+        "your program lead is always happy to hear from you."
+    ),
     AlreadyAnswered: "You've already answered this check-in. Thank you!",
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
     BookingSettled: "That session was already cancelled or answered, so nothing changed.",
     NobodyAttended: "Tick at least one person who was there.",
-    CycleClosed: "That cycle has already closed, so nothing changed.",
     CycleEnding: (
         "That cycle is already ending: close-out surveys are out, and pairs roll over or close once people have "
         "had a few days to answer."

@@ -175,7 +175,10 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
         InputBlock(
             block_id=ids.B_TEACH,
             label="Topics I can teach",
-            hint="Needed if you mentor. Pick what you could explain to a curious colleague.",
+            hint=(
+                "Needed if you mentor: what you could explain to a curious colleague. "
+                "Seniors: the perspective you could share back."
+            ),
             optional=True,
             element=StaticMultiSelectElement(
                 action_id=ids.A_VALUE,
@@ -188,7 +191,10 @@ def signup_modal(catalogue: Catalogue, profile: ProfileLike | None = None) -> Vi
         InputBlock(
             block_id=ids.B_LEARN,
             label="Topics I want to learn",
-            hint="Needed if you want a mentor. Put what you want most first.",
+            hint=(
+                "Needed if you want a mentor; what you want most first. "
+                "Mentors: the perspective you would like to learn back."
+            ),
             optional=True,
             element=StaticMultiSelectElement(
                 action_id=ids.A_VALUE,

@@ -23,6 +23,7 @@ class Topic:
     id: str
     label: str
     group: str
+    perspective: bool = False  # what seniors share back with the junior who mentors them
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Catalogue:
     @property
     def topic_ids(self) -> frozenset[str]:
         return frozenset(t.id for t in self.topics)
+
+    @property
+    def perspective_ids(self) -> frozenset[str]:
+        """Topics of the groups marked `perspective: true`: what seniors share back (a smaller matching bonus)."""
+        return frozenset(t.id for t in self.topics if t.perspective)
 
     def label(self, topic_id: str) -> str:
         """The label for a topic id; ids no longer in the file still render readably."""
@@ -73,8 +79,13 @@ def _parse(raw: object) -> Catalogue:
     topics: list[Topic] = []
     for group in raw["topic_groups"]:
         group_label = str(group["label"])
+        perspective = group.get("perspective", False)
+        if not isinstance(perspective, bool):
+            raise ValueError(f"group {group_label!r}: perspective must be true or false")
         for item in group["topics"]:
-            topics.append(Topic(id=str(item["id"]), label=str(item["label"]), group=group_label))
+            topics.append(
+                Topic(id=str(item["id"]), label=str(item["label"]), group=group_label, perspective=perspective)
+            )
     departments = tuple(str(d) for d in raw["departments"])
     seen: set[str] = set()
     for topic in topics:

@@ -1,8 +1,8 @@
 """The editable content library (`bot/data/content.yml` by default).
 
 It holds the words the bot shows mentoring pairs: conversation starters per topic, the first-session agenda, the
-mentoring agreement and the private guide for first-time reverse mentors. HR edits the YAML file; this module reads
-it, checks it against Slack's limits, and picks starters for a pair without touching Slack.
+mentoring agreement and the private guides for first-time reverse mentors and mentees. HR edits the YAML file; this
+module reads it, checks it against Slack's limits, and picks starters for a pair without touching Slack.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class Content:
         agreement: Lines of the mentoring agreement; at least one contains `{cadence}`.
         mentor_guide_title: Title of the private guide for first-time reverse mentors.
         mentor_guide: Points of that guide.
+        mentee_guide_title: Title of the private guide for first-time reverse mentees (the seniors).
+        mentee_guide: Points of that guide.
     """
 
     starters: Mapping[str, tuple[str, ...]]
@@ -56,6 +58,8 @@ class Content:
     agreement: tuple[str, ...]
     mentor_guide_title: str
     mentor_guide: tuple[str, ...]
+    mentee_guide_title: str
+    mentee_guide: tuple[str, ...]
 
 
 def load_content(path: Path | None = None) -> Content:
@@ -164,7 +168,9 @@ def _shuffled(items: Sequence[str], *, seed: str, salt: str) -> tuple[str, ...]:
 
 def _parse(raw: object) -> Content:
     if not isinstance(raw, dict):
-        raise ValueError("expected a mapping with conversation_starters, first_session_agenda, agreement, mentor_guide")
+        raise ValueError(
+            "expected a mapping with conversation_starters, first_session_agenda, agreement, mentor_guide, mentee_guide"
+        )
     starters: dict[str, tuple[str, ...]] = {}
     for key, items in _mapping(raw, "conversation_starters").items():
         topic = str(key).strip()
@@ -182,10 +188,14 @@ def _parse(raw: object) -> Content:
             raise ValueError(f"agreement item {number}: unknown placeholder {unknown[0]}; only {CADENCE_PLACEHOLDER}")
     if not any(CADENCE_PLACEHOLDER in line for line in agreement):
         raise ValueError(f"agreement must mention {CADENCE_PLACEHOLDER} so the pair sees the rhythm they chose")
-    guide = _mapping(raw, "mentor_guide")
-    title = _text(guide.get("title"), "mentor_guide.title", limit=MAX_TITLE)
-    points = _texts(guide.get("points"), "mentor_guide.points", limit=MAX_GUIDE_POINT)
-    for where, lines in [("first_session_agenda", agenda), ("agreement", agreement), ("mentor_guide.points", points)]:
+    title, points = _guide(raw, "mentor_guide")
+    mentee_title, mentee_points = _guide(raw, "mentee_guide")
+    for where, lines in [
+        ("first_session_agenda", agenda),
+        ("agreement", agreement),
+        ("mentor_guide.points", points),
+        ("mentee_guide.points", mentee_points),
+    ]:
         shown = sum(len(_BULLET) + len(line) + 1 for line in lines)
         if shown > MAX_BLOCK_TEXT:
             raise ValueError(f"{where} is {shown} characters in all; Slack shows at most {MAX_BLOCK_TEXT} in one block")
@@ -196,7 +206,16 @@ def _parse(raw: object) -> Content:
         agreement=agreement,
         mentor_guide_title=title,
         mentor_guide=points,
+        mentee_guide_title=mentee_title,
+        mentee_guide=mentee_points,
     )
+
+
+def _guide(raw: dict[object, object], key: str) -> tuple[str, tuple[str, ...]]:
+    """A guide's title and points."""
+    guide = _mapping(raw, key)
+    title = _text(guide.get("title"), f"{key}.title", limit=MAX_TITLE)
+    return title, _texts(guide.get("points"), f"{key}.points", limit=MAX_GUIDE_POINT)
 
 
 def _required(raw: dict[object, object], key: str) -> object:

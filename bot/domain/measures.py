@@ -70,6 +70,42 @@ def satisfaction(distribution: Mapping[int, int]) -> Satisfaction:
 
 
 @dataclass(frozen=True)
+class Recommendation:
+    """ "Would you recommend the program?" (0-10) from close-out surveys, as a Net Promoter Score: the share of
+    promoters (9-10) minus the share of detractors (0-6), from -100 to +100, and the mean."""
+
+    answers: int
+    promoters: int = 0
+    detractors: int = 0
+    total: int = 0  # the sum of the scores
+
+    @property
+    def shown(self) -> bool:
+        return self.answers >= MIN_ANSWERS
+
+    @property
+    def nps(self) -> int | None:
+        if not self.shown:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.answers)
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.answers if self.shown else None
+
+
+def recommendation(distribution: Mapping[int, int]) -> Recommendation:
+    """From a count per score; scores outside 0-10 are ignored."""
+    kept = {v: n for v, n in distribution.items() if 0 <= v <= 10 and n > 0}
+    return Recommendation(
+        answers=sum(kept.values()),
+        promoters=sum(n for v, n in kept.items() if v >= 9),
+        detractors=sum(n for v, n in kept.items() if v <= 6),
+        total=sum(v * n for v, n in kept.items()),
+    )
+
+
+@dataclass(frozen=True)
 class Frequency:
     """How often pairs meet over a window: sessions per pair per month, and the share meeting at their cadence."""
 
@@ -279,6 +315,7 @@ class Overview:
 class Measures:
     satisfaction: Satisfaction
     frequency: Frequency
+    recommendation: Recommendation = field(default_factory=lambda: Recommendation(answers=0))
 
 
 @dataclass(frozen=True)

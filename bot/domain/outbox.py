@@ -58,6 +58,13 @@ class MessageKind(enum.StrEnum):
     HAPPENED = "happened"  # "did it happen?" once a booked session's time has passed
     PARTNER_NOTE = "partner_note"  # your partner paused, or is back (never why)
     CADENCE = "cadence"  # a partner changed how often the pair means to meet
+    PULSE = "pulse"  # a cycle's midpoint: how is it going, keep going or need help
+    CLOSEOUT = "closeout"  # near a cycle's end: the close-out survey
+    CYCLE_THANKS = "cycle_thanks"  # a mentor thanked for a completed cycle
+    SHOUT_OUT = "shout_out"  # a mentor celebrated in the program channel, with their consent
+    MANAGER_NOTE = "manager_note"  # a note of appreciation to a mentor's manager, with their consent
+    MENTEE_GUIDE = "mentee_guide"  # a first-time mentee's guide, sent with their first introduction
+    MILESTONE = "milestone"  # a mentor's thank-you at a pair's 1st, 5th and 10th session
     CYCLE_END = "cycle_end"  # a cycle settled: the pair carries on into the next, or closes with a thank-you
 
     @property
@@ -88,12 +95,25 @@ _FORGET_RECIPIENTS = frozenset({MessageKind.CONFIRMATION, MessageKind.MY_DATA})
 
 
 _QUIET_WHEN_AWAY = frozenset(
-    {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+    {
+        MessageKind.NUDGE,
+        MessageKind.REMINDER,
+        MessageKind.CHECKIN,
+        MessageKind.THANKS,
+        MessageKind.PARTNER_NOTE,
+        MessageKind.PULSE,
+        MessageKind.MILESTONE,
+    }
 )
+# The close-out is not quiet when away: someone paused still decides whether their pair goes on (the use case
+# leaves out those who left). A manager is often not in the program: their working day is asked of Slack.
 _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
     MessageKind.SPONSOR,
     MessageKind.GHOST,
     MessageKind.HAPPENED,
+    MessageKind.CLOSEOUT,
+    MessageKind.CYCLE_THANKS,
+    MessageKind.MANAGER_NOTE,
     MessageKind.CYCLE_END,
 }
 _SEND_NOW = frozenset(
@@ -144,6 +164,15 @@ class keys:
     @staticmethod
     def guide(mentor_id: str) -> str:
         return f"mentor-guide:{mentor_id}"
+
+    @staticmethod
+    def mentee_guide(mentee_id: str) -> str:
+        return f"mentee-guide:{mentee_id}"
+
+    @staticmethod
+    def milestone(pairing_id: int, sessions: int) -> str:
+        # Once per pair and milestone, however the session that reached it was logged (and however often).
+        return f"milestone:{pairing_id}:{sessions}"
 
     @staticmethod
     def waitlist(round_id: int, user_id: str) -> str:
@@ -259,6 +288,31 @@ class keys:
         # One notice per purge: `first_purged` is an internal row number of someone purged in it (gone with them,
         # so it identifies no one), which no other purge can share.
         return f"retention:{day.isoformat()}:{first_purged}"
+
+    @staticmethod
+    def pulse(cycle_id: int, pairing_id: int, user_id: str) -> str:
+        return f"pulse:{cycle_id}:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def pulse_help(cycle_id: int, pairing_id: int, user_id: str) -> str:
+        # Once per person and cycle, however often they answer "need help" again.
+        return f"pulse-help:{cycle_id}:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def closeout(cycle_id: int, pairing_id: int, user_id: str) -> str:
+        return f"closeout:{cycle_id}:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def cycle_thanks(cycle_id: int, pairing_id: int) -> str:
+        return f"cycle-thanks:{cycle_id}:{pairing_id}"
+
+    @staticmethod
+    def shout_out(cycle_id: int, pairing_id: int) -> str:
+        return f"shout-out:{cycle_id}:{pairing_id}"
+
+    @staticmethod
+    def manager_note(cycle_id: int, pairing_id: int) -> str:
+        return f"manager-note:{cycle_id}:{pairing_id}"
 
     @staticmethod
     def to_lead(key: str, destination: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -131,6 +131,18 @@ class SignupForm:
     do_not_match: tuple[str, ...] = ()
     consent: bool = False
     unknown: dict[str, str] = field(default_factory=dict)
+
+
+def kept_topics(form: SignupForm, *, perspective: frozenset[str]) -> SignupForm:
+    """The topics a sign-up keeps. A mentor's own wishes to learn, and a mentee's topics to teach, only mean
+    something in the other direction of reverse mentoring: perspective a senior mentee shares back with the
+    junior who mentors them. So a pure mentor keeps the perspective topics they want to learn back, a pure mentee
+    the perspective topics they can share; "both" keeps everything."""
+    if form.role is Role.MENTOR:
+        return replace(form, learn=tuple(t for t in form.learn if t in perspective))
+    if form.role is Role.MENTEE:
+        return replace(form, teach=tuple(t for t in form.teach if t in perspective))
+    return form
 
 
 def validate_signup(form: SignupForm, *, user_id: str, catalogue: Catalogue) -> dict[str, str]:

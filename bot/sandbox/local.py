@@ -94,6 +94,7 @@ def local_bot(
     channels: Iterable[FakeChannel] = (),
     leads: Sequence[str] = (),
     leads_channel: str | None = None,
+    celebration_channel: str | None = None,
     clock: Callable[[], datetime] = utcnow,
     rate_limits: bool = True,
     mode: str = "http",
@@ -134,6 +135,7 @@ def local_bot(
             port=3000,
             turnabout_leads=",".join(leads),
             turnabout_leads_channel=leads_channel,
+            turnabout_celebration_channel=celebration_channel,
             turnabout_catalogue_file=None,
             turnabout_content_file=None,
         )

@@ -62,8 +62,12 @@ class NobodyAttended(UseCaseError):
     """A group session logged with nobody ticked as there."""
 
 
+class NotYourSurvey(NotYours):
+    """A cycle's survey about a pair the person is not in (someone else's button, or a forged one)."""
+
+
 class CycleClosed(UseCaseError):
-    """A cycle that has already closed (or been called off)."""
+    """A cycle that has already closed (or was called off): too late to answer its survey or change it."""
 
 
 class CycleEnding(UseCaseError):

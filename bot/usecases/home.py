@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from bot.blocks import leads as lead_blocks
 from bot.blocks.cycles import lead_cycle_line
 from bot.blocks.home import home_view
-from bot.usecases import cycles, leads, membership
+from bot.usecases import cycles, leads, membership, surveys
 from bot.usecases.services import Services
 from storage.leads import PairFilter
 
@@ -52,6 +52,8 @@ def publish_home(
         paused_until=data.snapshot.paused_until,
         pairs=data.pairs,
         lead_summary=lead_part,
+        confidence=surveys.my_confidence(services, user_id),
+        record=data.record,
     )
     home.private_metadata = metadata or None
     try:

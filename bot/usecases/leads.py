@@ -37,6 +37,7 @@ from storage.leads import PairFilter
 from storage.models import ChartFile
 from storage.outbox import Draft, deliveries, enqueue_many
 from storage.participants import participants_by_id
+from storage.surveys import recommend_counts
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,11 @@ def program_measures(services: Services) -> Measures:
         counts = queries.satisfaction_counts(
             session=session, before=_month_start(now), min_per_month=measures.MIN_ANSWERS
         )
+        recommend = recommend_counts(session=session)
     return Measures(
         satisfaction=measures.satisfaction(counts),
         frequency=measures.meeting_frequency(spans, held, start=start, end=end),
+        recommendation=measures.recommendation(recommend),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -29,7 +29,8 @@ from bot.blocks.messages import (
 from bot.domain.cycles import Span, days_left
 from bot.domain.momentum import next_send_window
 from bot.domain.outbox import MessageKind, keys
-from bot.domain.people import SignupForm, Status, current_status, pause_until
+from bot.domain.people import SignupForm, Status, current_status, kept_topics, pause_until
+from bot.domain.recognition import MentorRecord
 from bot.domain.timezones import local_date
 from bot.usecases import reports
 from bot.usecases.bookings import call_off_for_ended_pair
@@ -42,7 +43,7 @@ from storage.db import session_scope
 from storage.models import Participant
 from storage.momentum import answer_prompts, check_soon
 from storage.outbox import Draft, enqueue, retarget
-from storage.pairings import active_pairings, end_pairing, group_of, session_count
+from storage.pairings import active_pairings, end_pairing, group_of, mentor_record, session_count
 from storage.participants import (
     SlackIdentity,
     expired_pauses,
@@ -122,10 +123,13 @@ class HomeData:
 
     snapshot: Snapshot
     pairs: list[PairLine]
+    record: MentorRecord = field(default_factory=MentorRecord)  # their own record as a mentor
 
 
 def home_data(services: Services, user_id: str) -> HomeData:
-    return HomeData(snapshot(services, user_id), my_pairs(services, user_id))
+    with session_scope(services.engine) as session:
+        record = mentor_record(session=session, user_id=user_id)
+    return HomeData(snapshot(services, user_id), my_pairs(services, user_id), record)
 
 
 def my_pairs(services: Services, user_id: str) -> list[PairLine]:
@@ -178,6 +182,7 @@ def complete_signup(services: Services, *, identity: SlackIdentity, form: Signup
     with session_scope(services.engine) as session:
         existing = get_participant(session=session, user_id=user_id)
         first_time = existing is None or existing.status == Status.LEFT
+        form = kept_topics(form, perspective=services.catalogue.perspective_ids)
         participant, _ = upsert_participant(session=session, form=form, identity=identity, now=now)
         text, blocks = welcome_dm(profile=participant, catalogue=services.catalogue, first_time=first_time)
         key = keys.welcome(submission_id)

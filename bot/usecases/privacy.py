@@ -15,10 +15,12 @@ from bot.blocks.privacy import (
     FORMER_PARTNER,
     BookingRecord,
     CheckInRecord,
+    ConfidenceRecord,
     MyData,
     PairRecord,
     PendingRecord,
     SessionRecord,
+    SurveyRecord,
     my_data_messages,
     purge_notice,
 )
@@ -103,6 +105,36 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
         )
         for c in records.checkins
     ]
+    surveys = [
+        SurveyRecord(
+            answered_at=a.updated_at,
+            cycle=records.cycle_names.get(a.cycle_id, "a cycle"),
+            partner=partner_of(by_pairing[a.pairing_id].mentor_id, by_pairing[a.pairing_id].mentee_id)
+            if a.pairing_id in by_pairing
+            else FORMER_PARTNER,
+            kind=str(a.kind),
+            value=a.value,
+            recommend=a.recommend,
+            need_help=a.need_help,
+            changed=a.changed,
+            continue_pair=a.continue_pair,
+            thanks=a.thanks,
+            may_quote=a.may_quote,
+            shout_out=a.shout_out,
+            manager_note=a.manager_note,
+        )
+        for a in records.surveys
+    ]
+    confidence = [
+        ConfidenceRecord(
+            answered_at=c.answered_at,
+            topic=services.catalogue.label(c.topic),
+            stage=str(c.stage),
+            cycle=records.cycle_names.get(c.cycle_id, "") if c.cycle_id else "",
+            value=c.value,
+        )
+        for c in records.confidence
+    ]
     status = current_status(profile, now)
     left_at = profile.left_at if profile is not None else None
     return MyData(
@@ -119,6 +151,8 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
         sent=records.sent,
         prompts=records.prompts,
         tz=profile.tz if profile is not None else "UTC",
+        surveys=surveys,
+        confidence=confidence,
     )
 
 

@@ -5,8 +5,8 @@ What happens when a lead clicks Approve, in order (each step in this module unle
 2. it re-checks every proposed pair against now (`_no_longer_possible`: someone left, paused, got matched or
    ran out of room, by the same rule the pool was built with, `bot.domain.rounds.Load`), drops those, and
    marks the rest active;
-3. it writes the introductions, first-time mentor guides and waitlist notes to the outbox (`_round_messages`),
-   all in that one transaction, and returns;
+3. it writes the introductions, first-time mentor and mentee guides and waitlist notes to the outbox
+   (`_round_messages`), all in that one transaction, and returns;
 4. `send_round` updates the lead's preview (`show_preview`, itself an outbox message edited in place) and asks
    `bot.usecases.delivery.deliver` to send, at Slack's pace: the preview says how many went out every few
    seconds ("Sent 340 of 1,200 messages…") and, at the end, what could not be sent and why. Anything Slack
@@ -54,6 +54,7 @@ from storage.pairings import (
     matchable_participants,
     round_pairings,
     round_unmatched,
+    was_ever_mentee,
     was_ever_mentor,
 )
 from storage.participants import participants_by_id
@@ -61,8 +62,15 @@ from storage.participants import participants_by_id
 log = logging.getLogger(__name__)
 
 
-def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *, now: datetime) -> list[Candidate]:
-    """The pool for a round: people with room left, as the matcher sees them."""
+def candidates(
+    participants: Iterable[Participant],
+    active: Iterable[Pairing],
+    *,
+    now: datetime,
+    perspective: frozenset[str] = frozenset(),
+) -> list[Candidate]:
+    """The pool for a round: people with room left, as the matcher sees them. `perspective`: the catalogue's
+    topics seniors share back; what someone teaches or wants of them feeds the reciprocal bonus."""
     load = Load.of(active)
     pool: list[Candidate] = []
     for person in participants:
@@ -93,6 +101,8 @@ def candidates(participants: Iterable[Participant], active: Iterable[Pairing], *
                 cadence=Cadence.parse(person.cadence).value,
                 utc_offset_minutes=utc_offset_minutes(person.tz, now),
                 waiting_since=person.joined_at,
+                gives_back=tuple(t for t in person.teach_topics if t in perspective),
+                wants_back=tuple(t for t in person.learn_topics if t in perspective),
             )
         )
     return pool
@@ -137,7 +147,12 @@ def propose_round(
     now = services.clock()
     say = progress or (lambda _text: None)
     with session_scope(services.engine) as session:
-        pool = candidates(matchable_participants(session=session, now=now), active_pairings(session=session), now=now)
+        pool = candidates(
+            matchable_participants(session=session, now=now),
+            active_pairings(session=session),
+            now=now,
+            perspective=services.catalogue.perspective_ids,
+        )
         past = historic_pairs(session=session) | set(also_exclude)
     limit = services.settings.turnabout_match_time_limit
     say(
@@ -264,7 +279,7 @@ class Approval:
 
 
 def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
-    """Approve a draft once and queue its introductions, mentor guides and waitlist notes (`send_round`
+    """Approve a draft once and queue its introductions, guides and waitlist notes (`send_round`
     sends them). Calling it again (double click, retry, after a crash) approves nothing twice."""
     now = services.clock()
     withdrawn: list[tuple[Pairing, str]] = []
@@ -398,6 +413,20 @@ def _round_messages(
             text, blocks = views.mentor_guide(mentor=mentor, content=content)
             drafts.append(
                 Draft(key=keys.guide(mentor_id), kind=MessageKind.GUIDE, users=[mentor_id], text=text, blocks=blocks)
+            )
+        for mentee in mentees:
+            mentee_id = mentee.slack_user_id
+            if was_ever_mentee(session=session, user_id=mentee_id, before_round=round_id):
+                continue
+            text, blocks = views.mentee_guide(mentee=mentee, mentor=mentor, content=content)
+            drafts.append(
+                Draft(
+                    key=keys.mentee_guide(mentee_id),
+                    kind=MessageKind.MENTEE_GUIDE,
+                    users=[mentee_id],
+                    text=text,
+                    blocks=blocks,
+                )
             )
     # Anyone in an active pair now (introduced in this round, or matched elsewhere since the proposal) is not on
     # the waitlist, whatever this draft said about them.

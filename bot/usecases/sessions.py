@@ -1,8 +1,8 @@
 """Sessions: logging one (a button or `/mentoring log`), setting the next date, and what each queues.
 
 A logged session ends any lapse (the sweep thanks the pair) and queues a private check-in for each person,
-timed for their working day; setting the next date queues each person's reminder for the workday before and
-cancels reminders for a date that moved.
+timed for their working day, and at the pair's 1st, 5th and 10th session a thank-you for the mentor; setting the
+next date queues each person's reminder for the workday before and cancels reminders for a date that moved.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot.blocks import momentum as momentum_views
+from bot.blocks import recognition as recognition_views
 from bot.blocks import scheduling as booking_views
 from bot.domain.momentum import checkin_due_at
 from bot.domain.outbox import MessageKind, keys
+from bot.domain.recognition import milestone
+from bot.domain.rounds import PairingStatus
 from bot.domain.timezones import local_date
 from bot.usecases.errors import BadDate, NoActiveMatch, NobodyAttended, SeveralPairs
 from bot.usecases.groups import group_for
@@ -114,6 +117,7 @@ def record_in(
         session.add(stored)
         count = session_count(session=session, pairing_id=pairing.id)
         _queue_checkins(services, session, stored, count=count, now=now)
+        _queue_milestone(services, session, stored, count=count, now=now)
     if held_at is None and pairings:
         # Logged by hand: a booking for that day is settled, and "did it happen?" is not asked (or, if it was
         # already asked, says it's logged).
@@ -171,6 +175,33 @@ def _queue_checkins(services: Services, session: Session, pairing: Pairing, *, c
             not_before=due,
         )
         enqueue(session=session, draft=draft, now=now)
+
+
+def _queue_milestone(services: Services, session: Session, pairing: Pairing, *, count: int, now: datetime) -> None:
+    """The mentor's thank-you when this session is the pair's 1st, 5th or 10th; once per pair and milestone (the
+    key), and never for a pair that has ended."""
+    reached = milestone(count)
+    if reached is None or pairing.status != PairingStatus.ACTIVE or pairing.id is None:
+        return
+    folks = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
+    mentor, mentee = folks.get(pairing.mentor_id), folks.get(pairing.mentee_id)
+    if mentor is None or mentee is None:
+        return
+    text, blocks = recognition_views.milestone_message(
+        mentor_name=mentor.name,
+        mentee_name=mentee.name,
+        sessions=reached,
+        topics=services.catalogue.labels(list(pairing.shared_topics)),
+    )
+    draft = Draft(
+        key=keys.milestone(pairing.id, reached),
+        kind=MessageKind.MILESTONE,
+        users=[pairing.mentor_id],
+        text=text,
+        blocks=blocks,
+        pairing_id=pairing.id,
+    )
+    enqueue(session=session, draft=draft, now=now)
 
 
 def parse_log(text: str, *, today: date) -> tuple[date, str]:

@@ -17,6 +17,7 @@ VARS = [
     "PORT",
     "TURNABOUT_LEADS",
     "TURNABOUT_LEADS_CHANNEL",
+    "TURNABOUT_CELEBRATION_CHANNEL",
     "TURNABOUT_CATALOGUE_FILE",
     "TURNABOUT_CONTENT_FILE",
     "TURNABOUT_MATCH_TIME_LIMIT",
@@ -62,6 +63,7 @@ def test_example_env_file_is_valid() -> None:
     settings = load_settings(env_file=Path(__file__).parents[2] / ".env.example")
     assert settings.mode is Mode.SANDBOX
     assert settings.turnabout_catalogue_file is None
+    assert settings.turnabout_celebration_channel is None, "blank: no shout-outs offered"
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,7 @@ def test_example_env_file_is_valid() -> None:
         ("SLACK_APP_TOKEN", "xoxb-oops", "SLACK_APP_TOKEN must be an app-level token"),
         ("TURNABOUT_LEADS", "U01, alice", "TURNABOUT_LEADS expected Slack user IDs"),
         ("TURNABOUT_LEADS_CHANNEL", "#leads", "TURNABOUT_LEADS_CHANNEL expected a Slack channel ID"),
+        ("TURNABOUT_CELEBRATION_CHANNEL", "#kudos", "TURNABOUT_CELEBRATION_CHANNEL expected a Slack channel ID"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must be"),
         ("SLACK_API_URL", "localhost:8080", "SLACK_API_URL must be"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be"),

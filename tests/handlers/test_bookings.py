@@ -236,6 +236,11 @@ def test_after_the_session_the_pair_is_asked_and_yes_logs_it(paired: LocalBot) -
         held = list(session.exec(select(MentoringSession)))
     assert [str(s.held_on) for s in held] == ["2027-03-15"]
     assert [b.status for b in bookings(paired)] == [BookingStatus.HELD]
+    # Tom's "yes" was the pair's first session: Priya, the mentor, is thanked at the next tick.
+    run_due_jobs(paired.services, paired.app.client, now=later)
+    paired.settle()
+    thanks = [t for t in paired.fake.user("U0PRIYA").dm_texts if "first session with Tom Becker" in t]
+    assert len(thanks) == 1
 
 
 def test_two_sessions_called_off_in_a_row_get_a_kind_specific_nudge(paired: LocalBot) -> None:

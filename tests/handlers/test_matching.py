@@ -125,7 +125,12 @@ def test_mentor_guides_and_waitlist_notes_go_to_the_right_people_once(bot: Local
     for mentor in ("U0PRIYA", "U0AMARA", "U0LEO"):
         guides = [t for t in bot.fake.user(mentor).dm_texts if "guide" in t.lower()]
         assert len(guides) == 1, mentor
-    assert not any("guide" in t.lower() for t in bot.fake.user("U0TOM").dm_texts)
+    # Mentees get their own guide, once: how to be a good reverse mentee.
+    for mentee in ("U0TOM", "U0DIANE", "U0MARGARET", "U0RAJESH"):
+        guides = [t for t in bot.fake.user(mentee).dm_texts if "guide" in t.lower()]
+        assert len(guides) == 1 and "being a reverse mentee" in guides[0], mentee
+    tom_guide = next(m for m in bot.fake.user("U0TOM").dms if "guide" in str(m).lower())
+    assert "Come with real work" in str(tom_guide) and "Share perspective back" in str(tom_guide)
     kwame = bot.fake.user("U0KWAME").dm_texts
     assert len(kwame) == 1 and "waitlist" in kwame[0] and "Strategy" in kwame[0]
 
@@ -134,8 +139,8 @@ def test_mentor_guides_and_waitlist_notes_go_to_the_right_people_once(bot: Local
     bot.settle()
     lead.click(ids.A_MATCH_APPROVE)
     bot.settle()
-    for mentor in ("U0PRIYA", "U0AMARA", "U0LEO"):
-        assert sum("guide" in t.lower() for t in bot.fake.user(mentor).dm_texts) == 1
+    for someone in ("U0PRIYA", "U0AMARA", "U0LEO", "U0TOM", "U0DIANE"):
+        assert sum("guide" in t.lower() for t in bot.fake.user(someone).dm_texts) == 1
 
 
 def test_approval_leaves_out_people_who_left_or_paused_since_the_proposal(bot: LocalBot) -> None:
@@ -359,3 +364,35 @@ def test_the_pair_meets_at_the_slower_wish_and_either_partner_can_change_it(bot:
     answer = bot.fake.send_interaction({**forged, "user": {**forged["user"], "id": emma.id}})
     bot.settle()
     assert answer.status == 200
+
+
+def test_perspective_the_senior_shares_back_is_named_in_the_introduction(bot: LocalBot) -> None:
+    # Priya mentors and wants strategy back; Tom wants AI and can share strategy (each chose "both" to list it).
+    seed(bot, "U0PRIYA", role="both", teach=["genai"], learn=["strategy"], seniority="early_career", department="Data")
+    seed(bot, "U0TOM", role="both", teach=["strategy"], learn=["genai"], seniority="executive", department="Finance")
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    assert pairs(bot) == {("U0PRIYA", "U0TOM")}
+    channel = next(c for c in intro_channels(bot) if "U0TOM" in str(bot.fake.messages(c)))
+    intro = str(bot.fake.messages(channel)[0])
+    assert (
+        "Priya Nair teaches Generative AI and new tools, which Tom Becker wants to learn, and Tom Becker can "
+        "share Strategy and the bigger picture in return"
+    ) in intro
+
+
+def test_a_junior_who_only_wants_perspective_is_told_what_would_match_them(bot: LocalBot) -> None:
+    seed_pool(bot)
+    seed(bot, "U0AMARA", role="mentee", learn=["leadership"], seniority="early_career", department="Marketing")
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "match")
+    bot.settle()
+    lead.click(ids.A_MATCH_APPROVE)
+    bot.settle()
+    amara = bot.fake.user("U0AMARA").dm_texts
+    assert len(amara) == 1 and "waitlist" in amara[0]
+    assert "perspective like Leadership comes back from the senior you mentor" in amara[0]
+    assert '"Both"' in amara[0] and "/mentoring edit" in amara[0]

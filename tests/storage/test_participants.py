@@ -57,7 +57,7 @@ def test_upsert_creates_then_updates_one_row(engine: Engine) -> None:
     with session_scope(engine) as session:
         participant, created = upsert_participant(session=session, form=form(), identity=IDENTITY, now=NOW)
     assert created
-    assert participant.learn_topics == []  # a pure mentor keeps no learning wishes
+    assert participant.learn_topics == ["leadership"]  # stored as given: the sign-up use case filters them
     assert participant.goals == "Share what I know"
     assert participant.do_not_match == ["U0A", "U0B"]
     later = NOW + timedelta(days=1)

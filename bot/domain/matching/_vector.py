@@ -75,17 +75,25 @@ class PoolArrays:
         self.rules = rules
         n = len(self.people)
         self.index = {c.id: k for k, c in enumerate(self.people)}
-        self.topics = tuple(sorted({t for c in self.people for t in (*c.teaches, *c.learns)}))
+        self.topics = tuple(
+            sorted({t for c in self.people for t in (*c.teaches, *c.learns, *c.gives_back, *c.wants_back)})
+        )
         topic_index = {t: k for k, t in enumerate(self.topics)}
 
         self.teach = np.zeros((n, len(self.topics)))
         self.learn = np.zeros((n, len(self.topics)))
         self.learn_weight = np.zeros((n, len(self.topics)))
+        # The reciprocal bonus: what a mentee can share back (0/1) and how much a mentor wants each of it.
+        self.gives = np.zeros((n, len(self.topics)))
+        self.back_weight = np.zeros((n, len(self.topics)))
         for k, c in enumerate(self.people):
             self.teach[k, [topic_index[t] for t in c.teaches]] = 1.0
             self.learn[k, [topic_index[t] for t in c.learns]] = 1.0
+            self.gives[k, [topic_index[t] for t in c.gives_back]] = 1.0
             for topic, weight in topic_priorities(c.learns, rules).items():
                 self.learn_weight[k, topic_index[topic]] = weight
+            for topic, weight in topic_priorities(c.wants_back, rules).items():
+                self.back_weight[k, topic_index[topic]] = weight
 
         departments = sorted({c.department for c in self.people})
         dept_index = {d: k for k, d in enumerate(departments)}
@@ -137,8 +145,9 @@ class PoolArrays:
 
         Seniority, cadence, reach, hours and the level and department constraints depend only on each
         side's (level, cadence, department, UTC offset) profile, and the topic part only on the mentor's
-        set of topics and the mentee's ranked wishes. Real pools have a few hundred distinct profiles, so
-        one lookup per pair replaces evaluating the formulas millions of times. -inf marks a ruled-out pair.
+        set of topics and wishes back, and the mentee's ranked wishes and what they can give back. Real pools
+        have a few hundred distinct profiles, so one lookup per pair replaces evaluating the formulas millions of
+        times. -inf marks a ruled-out pair.
         """
         keys = self._keys()
         row_keys, static_row = np.unique(keys[self.mentors], axis=0, return_inverse=True)
@@ -148,16 +157,18 @@ class PoolArrays:
         if len(row_keys) * len(col_keys) <= table_limit:
             self.static_table = self._static_points(row_keys[:, None, :], col_keys[None, :, :])
 
-        n_topics = len(self.topics)
-        row_sets, topic_row = np.unique(self.teach[self.mentors], axis=0, return_inverse=True)
-        wishes = np.hstack([self.learn, self.learn_weight])[self.mentees]
+        n = len(self.topics)
+        offers = np.hstack([self.teach, self.back_weight])[self.mentors]
+        row_sets, topic_row = np.unique(offers, axis=0, return_inverse=True)
+        wishes = np.hstack([self.learn, self.learn_weight, self.gives])[self.mentees]
         col_sets, topic_col = np.unique(wishes, axis=0, return_inverse=True)
         self.topic_row, self.topic_col = topic_row.reshape(-1), topic_col.reshape(-1)
         self.topic_table: FloatArray | None = None
         if len(row_sets) * len(col_sets) <= table_limit:
             # Counting shared topics on 0/1 indicators keeps "shares a topic" exact whatever the weights.
+            teach, back = row_sets[:, :n], row_sets[:, n:]
             self.topic_table = self._topic_points(
-                row_sets @ col_sets[:, :n_topics].T, row_sets @ col_sets[:, n_topics:].T
+                teach @ col_sets[:, :n].T, teach @ col_sets[:, n : 2 * n].T, back @ col_sets[:, 2 * n :].T
             )
         # Positions on each side, to turn person indices into table codes.
         self.mentor_pos = np.full(len(self.people), -1, dtype=np.intp)
@@ -172,7 +183,7 @@ class PoolArrays:
         broadcast, so this gives a table (``rows[:, None]``, ``cols[None, :]``) or one value per pair.
         """
         rules = self.rules
-        _, hours, seniority, cadence, _, reach = self.points
+        _, hours, seniority, cadence, _, reach, _ = self.points
         lm, cm, dm, om = (rows[..., k] for k in range(4))
         le, ce, de, oe = (cols[..., k] for k in range(4))
         points = seniority * seniority_fit(le - lm, rules)
@@ -182,9 +193,10 @@ class PoolArrays:
         blocked = (lm > le if rules.allow_equal_levels else lm >= le) | (dm == de)
         return np.where(blocked, -np.inf, points)
 
-    def _topic_points(self, shared: FloatArray, coverage: FloatArray) -> FloatArray:
-        """Topic points from shared-topic counts and priority coverage, -inf where nothing is shared."""
-        return np.where(shared > 0.5, self.points[0] * coverage, -np.inf)
+    def _topic_points(self, shared: FloatArray, coverage: FloatArray, back: FloatArray) -> FloatArray:
+        """Topic and reciprocal points from shared-topic counts, priority coverage and the share of what the
+        mentor wants back that the mentee can give; -inf where the main direction shares nothing."""
+        return np.where(shared > 0.5, self.points[0] * coverage + self.points[6] * back, -np.inf)
 
     def _keys(self) -> IntArray:
         return np.stack([self.level, self.cadence, self.dept, self.offset], axis=1)
@@ -221,8 +233,12 @@ class PoolArrays:
             n_cols = self.topic_table.shape[1]
             score += np.take(self.topic_table, (self.topic_row[pos] * n_cols)[:, None] + cols.topic_code)
         else:
-            teach = self.teach[rows]
-            score += self._topic_points(teach @ self.learn[cols.people].T, teach @ self.learn_weight[cols.people].T)
+            teach, people = self.teach[rows], cols.people
+            score += self._topic_points(
+                teach @ self.learn[people].T,
+                teach @ self.learn_weight[people].T,
+                self.back_weight[rows] @ self.gives[people].T,
+            )
         score += (self.points[4] / 2) * self.wait[rows, None]
         score += cols.wait_points
         for code in _SPARSE:
@@ -245,7 +261,9 @@ class PoolArrays:
         else:
             teach = self.teach[rows]
             score = score + self._topic_points(
-                (teach * self.learn[cols]).sum(axis=1), (teach * self.learn_weight[cols]).sum(axis=1)
+                (teach * self.learn[cols]).sum(axis=1),
+                (teach * self.learn_weight[cols]).sum(axis=1),
+                (self.back_weight[rows] * self.gives[cols]).sum(axis=1),
             )
         score = score + (self.points[4] / 2) * self.wait[rows]
         return np.asarray(score + (self.points[4] / 2) * self.wait[cols], dtype=np.float64)

@@ -79,17 +79,29 @@ class Explainer:
         others = others[others != k]
         no_topic = arrays.masks(others, np.array([k]), [Constraint.NO_SHARED_TOPIC])[Constraint.NO_SHARED_TOPIC]
         teachers = others[~no_topic[:, 0]]
+        # Someone who only wants perspective and is not a mentor: mentors are more junior, so nobody can teach
+        # them; perspective comes back from the senior a junior mentors, which is what they are told.
+        only_back = set(wanted) <= set(person.wants_back)
         if not len(teachers):
-            return text.nobody_on_topic("mentee", self._labels(wanted))
+            return self._back(text.nobody_on_topic("mentee", self._labels(wanted)), k, wanted, only_back)
         topics = self._labels(self._covered(wanted, arrays.teach, teachers))
         blocked = self._blocked(arrays.masks(teachers, np.array([k]), _MENTEE_BLOCKERS), _MENTEE_BLOCKERS)
         suitable = teachers[~blocked.any(axis=1)]
         if not len(suitable):
-            return self._all_blocked("mentee", topics, blocked, _MENTEE_BLOCKERS)
+            return self._back(self._all_blocked("mentee", topics, blocked, _MENTEE_BLOCKERS), k, wanted, only_back)
         busy = self.mentored[suitable]
         if ((self.load[suitable] < arrays.capacity[suitable]) & ~busy).any():
             return text.zero_gain()
         return text.outscored("mentee", suitable=len(suitable), busy_other_role=int(busy.sum()))
+
+    def _back(self, reason: str, k: int, wanted: Sequence[str], only_back: bool) -> str:
+        """``reason``, plus, for someone who only wants perspective, how they can get it: by mentoring."""
+        if not only_back:
+            return reason
+        labels = self._labels(wanted)
+        if self.arrays.people[k].can_mentor:
+            return text.learn_it_back_as_mentor(reason, labels)
+        return text.learn_it_back(reason, labels)
 
     def as_mentor(self, k: int) -> str:
         """Why person ``k`` got no mentee."""

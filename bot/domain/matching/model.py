@@ -58,6 +58,9 @@ class Candidate:
         capacity: How many mentees they can take as a mentor (group mentoring when above 1).
         cadence: Preferred meeting cadence, one of :data:`CADENCES`.
         utc_offset_minutes: Their UTC offset, e.g. 330 for India, -300 for US Eastern (standard time).
+        gives_back: Perspective topics they can share back with the junior who mentors them (a senior's
+            strategy, leadership ...). Only a bonus: a pair still needs a topic the mentor teaches.
+        wants_back: Perspective topics they want to learn back from a senior they mentor, most wanted first.
         waiting_since: When they joined the queue; longer waits are favoured. Use the same kind of datetime
             (naive or aware) as the round's ``now``.
     """
@@ -77,6 +80,8 @@ class Candidate:
     capacity: int = 1
     cadence: str = "biweekly"
     utc_offset_minutes: int = 0
+    gives_back: tuple[str, ...] = ()
+    wants_back: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.capacity < 0:
@@ -98,7 +103,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Relative weight of each soft-score component; only the ratios matter (scores are scaled to 0-100)."""
+    """Relative weight of each soft-score component; only the ratios matter (scores are scaled to 0-100).
+
+    ``reciprocal`` is the perspective the senior mentee can share back that the junior mentor wants: a bonus,
+    weighted well below ``topics`` because the program exists for the main direction (junior teaches senior).
+    """
 
     topics: float = 40.0
     hours: float = 20.0
@@ -106,15 +115,16 @@ class ScoreWeights:
     cadence: float = 10.0
     fairness: float = 10.0
     reach: float = 5.0
+    reciprocal: float = 10.0
 
     def __post_init__(self) -> None:
         values = self.as_tuple()
         if any(v < 0 for v in values) or sum(values) <= 0:
             raise ValueError("score weights must be >= 0 with a positive sum")
 
-    def as_tuple(self) -> tuple[float, float, float, float, float, float]:
-        """The weights in component order: topics, hours, seniority, cadence, fairness, reach."""
-        return (self.topics, self.hours, self.seniority, self.cadence, self.fairness, self.reach)
+    def as_tuple(self) -> tuple[float, float, float, float, float, float, float]:
+        """The weights in component order: topics, hours, seniority, cadence, fairness, reach, reciprocal."""
+        return (self.topics, self.hours, self.seniority, self.cadence, self.fairness, self.reach, self.reciprocal)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,7 +188,8 @@ class PairScore:
         score: Soft score on a 0-100 scale (sum of ``breakdown``).
         shared_topics: Topics the mentor teaches that the mentee wants, in the mentee's priority order.
         reasons: Plain-language reasons, most important first.
-        breakdown: Points per component (topics, hours, seniority, cadence, fairness, reach).
+        breakdown: Points per component (topics, hours, seniority, cadence, fairness, reach, reciprocal).
+        back_topics: Perspective the mentee can share back that the mentor wants, in the mentor's order.
     """
 
     mentor_id: str
@@ -187,6 +198,7 @@ class PairScore:
     shared_topics: tuple[str, ...]
     reasons: tuple[str, ...]
     breakdown: tuple[tuple[str, float], ...] = ()
+    back_topics: tuple[str, ...] = ()
 
     @property
     def explanation(self) -> str:

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from bot.domain.matching.model import CADENCES, DEFAULT_RULES, Candidate, Constraint, MatchRules, PairScore
 from bot.domain.matching.text import pair_reasons
 
-COMPONENTS: tuple[str, ...] = ("topics", "hours", "seniority", "cadence", "fairness", "reach")
+COMPONENTS: tuple[str, ...] = ("topics", "hours", "seniority", "cadence", "fairness", "reach", "reciprocal")
 """Soft-score components, in the order of :meth:`ScoreWeights.as_tuple`."""
 
 MINUTES_PER_DAY = 24 * 60
@@ -83,6 +83,11 @@ def topic_priorities(learns: Iterable[str], rules: MatchRules) -> dict[str, floa
     return {topic: weight / total for topic, weight in zip(ranked, raw, strict=True)}
 
 
+def reciprocal_fit(wants_back: Iterable[str], gives_back: Collection[str], rules: MatchRules) -> float:
+    """Share of what the mentor wants to learn back (weighted by their ranking) that the mentee can share."""
+    return sum(weight for topic, weight in topic_priorities(wants_back, rules).items() if topic in gives_back)
+
+
 def hours_overlap_minutes(delta_minutes: Any, window_minutes: int) -> Any:
     """Minutes of working day two people share when their UTC offsets differ by ``delta_minutes``.
 
@@ -142,7 +147,7 @@ def component_fits(
     rules: MatchRules,
     now: datetime,
     history: Mapping[frozenset[str], int],
-) -> tuple[float, float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float, float]:
     """Each soft-score component for one pair as a fit in [0, 1], in :data:`COMPONENTS` order."""
     priorities = topic_priorities(mentee.learns, rules)
     teaches = set(mentor.teaches)
@@ -155,6 +160,7 @@ def component_fits(
         float(cadence_fit(CADENCES.index(mentor.cadence), CADENCES.index(mentee.cadence))),
         float((wait_fraction(waited_days(mentor, now), rules) + wait_fraction(waited_days(mentee, now), rules)) / 2),
         float(reach_fit(history.get(frozenset((mentor.department, mentee.department)), 0))),
+        float(reciprocal_fit(mentor.wants_back, set(mentee.gives_back), rules)),
     )
 
 
@@ -197,10 +203,13 @@ def pair_score(
     points = [p * f for p, f in zip(component_points(rules), fits, strict=True)]
     teaches = set(mentor.teaches)
     shared = tuple(t for t in unique_in_order(mentee.learns) if t in teaches)
+    gives = set(mentee.gives_back)
+    back = tuple(t for t in unique_in_order(mentor.wants_back) if t in gives)
     reasons = pair_reasons(
         mentor,
         mentee,
         shared=shared,
+        back=back,
         labels=topic_labels or {},
         window_minutes=rules.window_minutes,
         shared_minutes=int(fits[1] * rules.window_minutes + 0.5),
@@ -215,4 +224,5 @@ def pair_score(
         shared_topics=shared,
         reasons=reasons,
         breakdown=tuple(zip(COMPONENTS, points, strict=True)),
+        back_topics=back,
     )

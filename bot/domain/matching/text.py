@@ -47,16 +47,23 @@ def pair_reasons(
     shared: Sequence[str],
     labels: Mapping[str, str],
     window_minutes: int,
+    back: Sequence[str] = (),
     shared_minutes: int,
     times_paired_before: int,
     mentor_waited_days: float,
     mentee_waited_days: float,
 ) -> tuple[str, ...]:
-    """Why a pair fits, e.g. ``"Priya teaches Generative AI & new tools, which Tom wants to learn"``."""
+    """Why a pair fits, e.g. ``"Priya teaches Generative AI & new tools, which Tom wants to learn"``.
+
+    ``back`` is the perspective the mentee can share that the mentor wants: named in the first reason ("..., and
+    Tom can share Strategy and the bigger picture in return"), since it is what makes the pair reciprocal.
+    """
     topics = f"{mentor.name} teaches {join_words(labels_of(shared, labels))}, which {mentee.name} wants to learn"
     wanted = list(dict.fromkeys(mentee.learns))
     if len(wanted) > 1 and shared and shared[0] == wanted[0]:
         topics += f" ({mentee.name}'s first choice)"
+    if back:
+        topics += f", and {mentee.name} can share {join_words(labels_of(back, labels))} in return"
     reasons = [topics]
 
     departments = f"{mentor.department} ↔ {mentee.department}"
@@ -187,6 +194,22 @@ def all_blocked(
         return f"{subject} {predicate}"
     parts = [f"{n} {_TALLY[side][code]}" for code, n in tally.items() if n]
     return f"none of the {group} fit: {', '.join(parts)}"
+
+
+def learn_it_back(reason: str, topics: Sequence[str]) -> str:
+    """``reason``, plus what would match a junior who only wants perspective: mentors are more junior than their
+    mentees, so nobody teaches it to them; seniors share it back with the junior who mentors them."""
+    return (
+        f"{reason}. In reverse mentoring, perspective like {join_words(topics)} comes back from the senior you mentor: "
+        'choose "Both" with `/mentoring edit` and add something you can teach, and we can match you with a senior '
+        "who shares it in return"
+    )
+
+
+def learn_it_back_as_mentor(reason: str, topics: Sequence[str]) -> str:
+    """``reason``, for someone who mentors too: the perspective they want comes with a mentee."""
+    back = f"in reverse mentoring, perspective like {join_words(topics)} comes back from the senior you mentor"
+    return f"{reason} ({back})"
 
 
 def outscored(side: Side, *, suitable: int, busy_other_role: int) -> str:

@@ -51,3 +51,16 @@ def test_page_and_button_values_we_did_not_write_fall_back_safely() -> None:
     assert leads.parse_pair_value("12|all:2") == (12, "all:2")
     assert leads.parse_pair_value("x|all:2") == (None, "all:2")
     assert leads.parse_pair_value("9" * 30) == (None, "")
+
+
+def test_would_recommend_shows_the_net_promoter_score_from_three_answers() -> None:
+    def shown(scores: dict[int, int]) -> str:
+        return leads.measures_text(
+            measures.Measures(measures.satisfaction({}), NO_FREQUENCY, measures.recommendation(scores))
+        )
+
+    assert "at least 3 close-out answers" in shown({10: 2})
+    # 2 promoters, 1 passive, 1 detractor of 4: +25; mean (10 + 9 + 8 + 3) / 4 = 7.5.
+    assert "Net Promoter Score +25" in shown({10: 1, 9: 1, 8: 1, 3: 1})
+    assert "7.5/10 on average, over 4 close-out answers" in shown({10: 1, 9: 1, 8: 1, 3: 1})
+    assert "Net Promoter Score -100" in shown({0: 3})

@@ -18,6 +18,9 @@ def test_default_catalogue_covers_both_directions() -> None:
     assert "Engineering" in catalogue.departments
     assert catalogue.label("genai") == "Generative AI and new tools"
     assert catalogue.label("retired_topic") == "Retired topic"
+    # What seniors share back: the reciprocal matching bonus counts these and only these.
+    assert {"leadership", "strategy", "negotiation"} <= catalogue.perspective_ids
+    assert not {"genai", "genz_perspective"} & catalogue.perspective_ids
 
 
 @pytest.mark.parametrize(
@@ -29,6 +32,7 @@ def test_default_catalogue_covers_both_directions() -> None:
         ("just text", "expected a mapping"),
         ("departments: [X]", "topic_groups"),
         ("topic_groups: [ unclosed", "cannot read"),
+        ("topic_groups: [{label: G, perspective: maybe, topics: [{id: a, label: A}]}]\ndepartments: [X]", "true or"),
     ],
 )
 def test_broken_files_say_what_is_wrong(tmp_path: Path, content: str, message: str) -> None:

@@ -40,6 +40,8 @@ def fake_content(starters: dict[str, tuple[str, ...]], general: tuple[str, ...] 
         agreement=("We meet {cadence}.", "What's said here stays here."),
         mentor_guide_title="Guide",
         mentor_guide=("Be kind.",),
+        mentee_guide_title="Mentee guide",
+        mentee_guide=("Bring real work.",),
     )
 
 
@@ -60,6 +62,11 @@ def test_default_content_loads_with_every_part() -> None:
     assert 5 <= len(content.agreement) <= 7
     assert 6 <= len(content.mentor_guide) <= 8
     assert content.mentor_guide_title
+    assert 5 <= len(content.mentee_guide) <= 8
+    assert "mentee" in content.mentee_guide_title
+    # The three things a good reverse mentee does, as the program's guides describe them.
+    guide = " ".join(content.mentee_guide).lower()
+    assert "real work" in guide and "let them drive" in guide and "perspective back" in guide
 
 
 def test_default_agenda_fills_a_45_minute_first_session() -> None:
@@ -93,7 +100,7 @@ def test_default_text_is_short_unique_and_plain() -> None:
         assert all(len(s) <= MAX_STARTER for s in starters), topic
     assert all(len(step) <= MAX_AGENDA_STEP for step in content.agenda)
     assert all(len(line) <= MAX_AGREEMENT_LINE for line in content.agreement)
-    assert all(len(point) <= MAX_GUIDE_POINT for point in content.mentor_guide)
+    assert all(len(point) <= MAX_GUIDE_POINT for point in (*content.mentor_guide, *content.mentee_guide))
     everything = [
         *(s for starters in content.starters.values() for s in starters),
         *content.general_starters,
@@ -101,6 +108,8 @@ def test_default_text_is_short_unique_and_plain() -> None:
         *content.agreement,
         content.mentor_guide_title,
         *content.mentor_guide,
+        content.mentee_guide_title,
+        *content.mentee_guide,
     ]
     for text in everything:
         assert not [c for c in text if unicodedata.category(c) == "So"], f"no emoji or symbols: {text!r}"
@@ -209,6 +218,7 @@ def minimal() -> dict[str, Any]:
         "first_session_agenda": ["45 min: talk"],
         "agreement": ["We meet {cadence}."],
         "mentor_guide": {"title": "Guide", "points": ["Be kind."]},
+        "mentee_guide": {"title": "Mentee guide", "points": ["Bring real work."]},
     }
 
 
@@ -263,6 +273,10 @@ def _drop(*keys: str) -> Callable[[dict[str, Any]], None]:
         (_drop("mentor_guide", "title"), r"mentor_guide\.title must be text"),
         (_set("mentor_guide", "title", value="x" * 151), "limit is 150"),
         (_set("mentor_guide", "points", value=["x" * 251]), "limit is 250"),
+        (_drop("mentee_guide"), "missing mentee_guide"),
+        (_drop("mentee_guide", "title"), r"mentee_guide\.title must be text"),
+        (_set("mentee_guide", "points", value=["x" * 251]), r"mentee_guide\.points item 1 is 251 characters"),
+        (_set("mentee_guide", "points", value=["Ask.", " ask. "]), r"mentee_guide\.points item 2 repeats item 1"),
     ],
 )
 def test_broken_files_say_what_is_wrong(tmp_path: Path, change: Callable[[dict[str, Any]], None], message: str) -> None:

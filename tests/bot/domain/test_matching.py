@@ -23,7 +23,9 @@ from bot.domain.matching import (
     violations,
 )
 from bot.domain.matching.scoring import (
+    COMPONENTS,
     cadence_fit,
+    component_points,
     hours_overlap_minutes,
     reach_fit,
     seniority_fit,
@@ -54,6 +56,10 @@ def score_of(mentor: Candidate, mentee: Candidate, **kwargs: object) -> PairScor
 
 def points(scored: PairScore) -> dict[str, float]:
     return dict(scored.breakdown)
+
+
+# Points per component at a perfect fit with the default weights (40:20:15:10:10:5:10, scaled to 100).
+FULL = dict(zip(COMPONENTS, component_points(DEFAULT_RULES), strict=True))
 
 
 # -- hard constraints ------------------------------------------------------------------------------------
@@ -137,9 +143,9 @@ def test_wanted_topics_count_by_priority_first_listed_most() -> None:
     first = score_of(replace(PRIYA, teaches=("genai",)), tom)
     second = score_of(replace(PRIYA, teaches=("python",)), tom)
     both = score_of(replace(PRIYA, teaches=("python", "genai")), tom)
-    assert points(first)["topics"] == pytest.approx(40 / 1.7)
-    assert points(second)["topics"] == pytest.approx(40 * 0.7 / 1.7)
-    assert points(both)["topics"] == pytest.approx(40)
+    assert points(first)["topics"] == pytest.approx(FULL["topics"] / 1.7)
+    assert points(second)["topics"] == pytest.approx(FULL["topics"] * 0.7 / 1.7)
+    assert points(both)["topics"] == pytest.approx(FULL["topics"])
     assert both.shared_topics == ("genai", "python")  # in the mentee's order, not the mentor's
 
 
@@ -161,7 +167,7 @@ def test_working_hours_overlap_for_long_and_overnight_days() -> None:
 def test_hours_component_in_a_pair() -> None:
     same_zone = score_of(PRIYA, replace(TOM, utc_offset_minutes=330))
     far = score_of(replace(PRIYA, utc_offset_minutes=-480), replace(TOM, utc_offset_minutes=60))
-    assert points(same_zone)["hours"] == pytest.approx(20)
+    assert points(same_zone)["hours"] == pytest.approx(FULL["hours"])
     assert points(far)["hours"] == 0
     assert "9 h apart (no shared working hours)" in far.reasons
 
@@ -185,7 +191,7 @@ def test_people_who_waited_longest_are_favoured() -> None:
     fresh = score_of(replace(PRIYA, waiting_since=NOW), replace(TOM, waiting_since=NOW))
     waited = score_of(replace(PRIYA, waiting_since=NOW), replace(TOM, waiting_since=NOW - timedelta(days=90)))
     assert points(fresh)["fairness"] == 0
-    assert points(waited)["fairness"] == pytest.approx(5)  # the mean of the two people's waits
+    assert points(waited)["fairness"] == pytest.approx(FULL["fairness"] / 2)  # the mean of the two people's waits
     assert "Tom has waited 90 days" in waited.reasons
     assert not any("waited" in r for r in fresh.reasons)
 
@@ -197,7 +203,7 @@ def test_cross_department_reach_favours_departments_not_paired_before() -> None:
     assert history == {frozenset({"Data", "Finance"}): 1}
     assert float(reach_fit(0)) == 1 and float(reach_fit(1)) == 0.5
     scored = score_of(PRIYA, TOM, history=history)
-    assert points(scored)["reach"] == pytest.approx(2.5)
+    assert points(scored)["reach"] == pytest.approx(FULL["reach"] / 2)
     assert "Data ↔ Finance (paired 1 time before)" in scored.reasons
 
 
@@ -206,9 +212,17 @@ def test_scores_are_on_a_0_to_100_scale_and_the_breakdown_adds_up() -> None:
         replace(PRIYA, utc_offset_minutes=60, waiting_since=NOW - timedelta(days=90)),
         replace(TOM, level=2, waiting_since=NOW - timedelta(days=200)),
     )
+    assert points(perfect)["reciprocal"] == 0
+    assert perfect.score == pytest.approx(100 - FULL["reciprocal"])
+    perfect = score_of(
+        replace(PRIYA, utc_offset_minutes=60, waiting_since=NOW - timedelta(days=90), wants_back=("strategy",)),
+        replace(TOM, level=2, waiting_since=NOW - timedelta(days=200), gives_back=("strategy", "leadership")),
+    )
     assert perfect.score == pytest.approx(100)
     assert sum(points(perfect).values()) == pytest.approx(perfect.score)
-    only_topics = MatchRules(weights=ScoreWeights(topics=1, hours=0, seniority=0, cadence=0, fairness=0, reach=0))
+    only_topics = MatchRules(
+        weights=ScoreWeights(topics=1, hours=0, seniority=0, cadence=0, fairness=0, reach=0, reciprocal=0)
+    )
     assert score_of(PRIYA, replace(TOM, learns=("python", "genai")), rules=only_topics).score == pytest.approx(
         100 * 0.7 / 1.7
     )
@@ -220,7 +234,9 @@ def test_invalid_settings_and_people_are_refused() -> None:
     with pytest.raises(ValueError):
         replace(PRIYA, cadence="daily")
     with pytest.raises(ValueError):
-        ScoreWeights(topics=0, hours=0, seniority=0, cadence=0, fairness=0, reach=0)
+        ScoreWeights(topics=0, hours=0, seniority=0, cadence=0, fairness=0, reach=0, reciprocal=0)
+    with pytest.raises(ValueError):
+        ScoreWeights(reciprocal=-1)
     with pytest.raises(ValueError, match="duplicate ids in pool: priya"):
         propose([PRIYA, PRIYA, TOM], now=NOW)
 
@@ -381,3 +397,74 @@ def test_a_both_person_busy_in_the_other_role_is_named_in_the_reason() -> None:
     assert {u.id: u.reason for u in proposal.unmatched} == {
         "tom": "their only suitable mentor is being mentored this round instead (outscored elsewhere)"
     }
+
+
+# -- reciprocal: perspective the senior mentee shares back -----------------------------------------------
+
+
+def test_perspective_the_mentee_shares_back_is_a_smaller_bonus_named_in_the_reasons() -> None:
+    labels = {**LABELS, "leadership": "Leadership"}
+    priya = replace(PRIYA, wants_back=("leadership", "strategy"))
+    plain = pair_score(PRIYA, TOM, now=NOW, topic_labels=labels)
+    tom = replace(TOM, gives_back=("strategy", "leadership"))
+    scored = pair_score(priya, tom, now=NOW, topic_labels=labels)
+    assert plain is not None and scored is not None
+    assert points(scored)["reciprocal"] == pytest.approx(FULL["reciprocal"])
+    assert scored.score == pytest.approx(plain.score + FULL["reciprocal"])
+    assert FULL["reciprocal"] < FULL["topics"] / 2
+    assert scored.back_topics == ("leadership", "strategy")  # the mentor's order: what they want most first
+    assert scored.reasons[0] == (
+        "Priya teaches Generative AI & new tools, which Tom wants to learn, and Tom can share Leadership and "
+        "Strategy in return"
+    )
+    # Only what the mentor wants, weighted by their ranking, counts.
+    partly = score_of(replace(priya, wants_back=("leadership", "strategy")), replace(TOM, gives_back=("strategy",)))
+    assert points(partly)["reciprocal"] == pytest.approx(FULL["reciprocal"] * 0.7 / 1.7)
+    assert points(score_of(PRIYA, tom))["reciprocal"] == 0
+    assert "in return" not in score_of(PRIYA, tom).reasons[0]
+
+
+def test_perspective_never_makes_a_pair_on_its_own_nor_bends_the_junior_mentor_rule() -> None:
+    tom = replace(TOM, gives_back=("strategy",))
+    no_topic = replace(PRIYA, teaches=("python",), wants_back=("strategy",))
+    assert violations(no_topic, tom) == [Constraint.NO_SHARED_TOPIC]
+    # A senior who wants perspective back from a junior "mentee" is still not their mentor.
+    senior = replace(PRIYA, level=5, wants_back=("strategy",))
+    junior = replace(TOM, level=1, gives_back=("strategy",))
+    assert violations(senior, junior) == [Constraint.NOT_MORE_JUNIOR]
+    assert propose([senior, junior], now=NOW).matches == ()
+
+
+def test_the_main_direction_outweighs_the_reciprocal_bonus() -> None:
+    tom = replace(TOM, learns=("genai", "data"), gives_back=("strategy",))
+    covers_all = person("ana", can_mentor=True, teaches=("genai", "data"), department="Data", utc_offset_minutes=60)
+    covers_first_gets_back = replace(covers_all, id="bea", name="Bea", teaches=("data",), wants_back=("strategy",))
+    both_ways = score_of(covers_first_gets_back, tom)
+    one_way = score_of(covers_all, tom)
+    assert points(one_way)["topics"] - points(both_ways)["topics"] > points(both_ways)["reciprocal"]
+    assert propose([covers_all, covers_first_gets_back, tom], now=NOW).matches[0].mentor_id == "ana"
+    # Equal in the main direction, the pair that learns both ways wins.
+    twin = replace(covers_all, id="cat", name="Cat", wants_back=("strategy",))
+    assert propose([covers_all, twin, tom], now=NOW).matches[0].mentor_id == "cat"
+
+
+def test_a_junior_who_only_wants_perspective_hears_what_would_match_them() -> None:
+    senior = replace(TOM, can_mentee=True, learns=("genai",))
+    junior = person("jo", can_mentee=True, learns=("strategy",), wants_back=("strategy",), level=1)
+    mentor = person("mo", can_mentor=True, teaches=("genai", "strategy"), level=1)
+    proposal = propose([senior, junior, mentor], now=NOW, topic_labels=LABELS)
+    reason = {u.id: u.reason for u in proposal.unmatched}["jo"]
+    assert reason.startswith("the only mentor who teaches Strategy is not more junior")
+    assert 'choose "Both" with `/mentoring edit`' in reason
+    assert "senior who shares it in return" in reason
+    alone = propose([junior], now=NOW, topic_labels=LABELS).unmatched[0].reason
+    assert alone.startswith("no mentor teaches Strategy. In reverse mentoring, perspective like Strategy comes back")
+    # Someone who also wants a digital skill gets the usual reason.
+    mixed = replace(junior, learns=("strategy", "python"))
+    assert "perspective" not in propose([mixed], now=NOW, topic_labels=LABELS).unmatched[0].reason
+    # Someone who mentors too hears that the perspective comes with a mentee.
+    both = replace(junior, can_mentor=True, teaches=("social",))
+    assert propose([both], now=NOW, topic_labels=LABELS).unmatched[0].reason == (
+        "as a mentee, no mentor teaches Strategy (in reverse mentoring, perspective like Strategy comes back from "
+        "the senior you mentor); as a mentor, nobody wants to learn what they teach (Social media)"
+    )

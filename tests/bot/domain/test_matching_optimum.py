@@ -33,6 +33,7 @@ from tests.support import MATCH_NOW as NOW
 from tests.support import candidate as person
 
 TOPICS = ("genai", "data", "strategy")
+PERSPECTIVE = ("strategy", "leadership")  # what seniors share back: a smaller bonus, never a reason to pair
 PAIR_CONSTRAINTS = [c for c in Constraint if c not in (Constraint.NOT_A_MENTOR, Constraint.NO_CAPACITY)]
 LARGE_POOL_PATH = SolverTuning(exhaustive_pairs=0, initial_per_mentee=1, initial_per_mentor=1, added_per_mentee=1)
 NO_ROLE_SEARCH = SolverTuning(
@@ -68,6 +69,8 @@ def pools(draw: st.DrawFn, max_size: int = 7) -> Drawn:
                 cadence=draw(st.sampled_from(["weekly", "biweekly", "monthly"])),
                 utc_offset_minutes=draw(st.sampled_from([-480, 0, 60, 330, 540])),
                 waiting_since=NOW - timedelta(days=draw(st.integers(min_value=0, max_value=200))),
+                gives_back=tuple(draw(st.lists(st.sampled_from(PERSPECTIVE), max_size=2, unique=True))),
+                wants_back=tuple(draw(st.lists(st.sampled_from(PERSPECTIVE), max_size=2, unique=True))),
             )
         )
     past = {tuple(draw(st.permutations(ids))[:2]) for _ in range(draw(st.integers(min_value=0, max_value=2)))}
@@ -100,6 +103,9 @@ def hard_pools(draw: st.DrawFn, max_size: int = 8) -> Drawn:
                 cadence=draw(st.sampled_from(["weekly", "biweekly", "monthly"])),
                 utc_offset_minutes=draw(st.sampled_from([-480, 0, 60, 330, 540])),
                 waiting_since=NOW - timedelta(days=draw(st.integers(min_value=0, max_value=200))),
+                # Juniors may want perspective back, seniors may offer it: the reciprocal bonus.
+                gives_back=() if junior else tuple(draw(st.lists(st.sampled_from(PERSPECTIVE), max_size=2))),
+                wants_back=tuple(draw(st.lists(st.sampled_from(PERSPECTIVE), max_size=1))) if junior else (),
             )
         )
     return pool, set()
@@ -158,7 +164,7 @@ def check_feasible(
         assert [p.mentee_id for p in match.pairs] == list(match.mentee_ids)
         for pair in match.pairs:
             assert violations(by_id[pair.mentor_id], by_id[pair.mentee_id], past_pairs=past, rules=rules) == []
-            assert 0 <= pair.score <= 100 and pair.reasons
+            assert 0 <= pair.score <= 100 + 1e-9 and pair.reasons  # a perfect score may round to 100.00000000000001
             total += pair.score
     assert proposal.total_score == pytest.approx(total)
     left_out = {u.id for u in proposal.unmatched}
@@ -255,8 +261,13 @@ def test_vectorised_constraints_and_scores_agree_with_the_scalar_rules(
 # -- bigger pools: the large-pool path against HiGHS over every pair -------------------------------------
 
 
-def random_pool(seed: int, n: int, both_share: float) -> tuple[list[Candidate], list[tuple[str, str]]]:
+def random_pool(
+    seed: int, n: int, both_share: float, *, back: bool = False
+) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """A pool of juniors and seniors; with ``back``, people also offer and want perspective (the reciprocal bonus)."""
     rng = np.random.default_rng(seed)
+    # A separate stream for the reciprocal topics keeps each seed's pool otherwise as it always was.
+    extra = np.random.default_rng(seed + 1000)
     topics = ["genai", "data", "python", "social", "cloud"]
     pool = []
     for k in range(n):
@@ -275,6 +286,12 @@ def random_pool(seed: int, n: int, both_share: float) -> tuple[list[Candidate], 
                 cadence=str(rng.choice(["weekly", "biweekly", "monthly"])),
                 utc_offset_minutes=int(rng.choice([-300, 0, 60, 330, 540])),
                 waiting_since=NOW - timedelta(days=float(rng.uniform(0, 150))),
+                gives_back=tuple(extra.choice(PERSPECTIVE, size=int(extra.integers(0, 3)), replace=False))
+                if back
+                else (),
+                wants_back=tuple(extra.choice(PERSPECTIVE, size=int(extra.integers(0, 2)), replace=False))
+                if back
+                else (),
             )
         )
     past = [(f"u{int(a):03d}", f"u{int(b):03d}") for a, b in rng.integers(0, n, size=(n // 5, 2)) if a != b]
@@ -285,7 +302,11 @@ def random_pool(seed: int, n: int, both_share: float) -> tuple[list[Candidate], 
     ("seed", "both_share"), [(1, 0.0), (2, 0.15), (5, 0.2), (6, 0.3), (3, 0.4), (8, 0.4), (4, 0.8)]
 )
 def test_the_large_pool_path_matches_highs_over_every_pair_on_bigger_pools(seed: int, both_share: float) -> None:
-    pool, past = random_pool(seed, 120, both_share)
+    for back in (False, True):
+        check_large_pool_path(*random_pool(seed, 120, both_share, back=back))
+
+
+def check_large_pool_path(pool: list[Candidate], past: list[tuple[str, str]]) -> None:
     exact, exact_stats = propose_with_stats(pool, now=NOW, past_pairs=past, tuning=SolverTuning(exhaustive_pairs=10**9))
     assert exact_stats.method == "exhaustive"
     for tuning in (SolverTuning(exhaustive_pairs=0), LARGE_POOL_PATH, NO_ROLE_SEARCH):
@@ -318,7 +339,9 @@ def test_scores_of_zero_still_give_a_valid_answer() -> None:
     """With every weight but fairness at zero and nobody waiting, all pairs score 0."""
     from bot.domain.matching import ScoreWeights
 
-    rules = MatchRules(weights=ScoreWeights(topics=0, hours=0, seniority=0, cadence=0, fairness=1, reach=0))
+    rules = MatchRules(
+        weights=ScoreWeights(topics=0, hours=0, seniority=0, cadence=0, fairness=1, reach=0, reciprocal=0)
+    )
     pool, past = random_pool(6, 60, 0.3)
     pool = [c.__class__(**{**c.__dict__, "waiting_since": NOW}) for c in pool]
     for tuning in TUNINGS.values():

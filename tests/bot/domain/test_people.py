@@ -15,6 +15,7 @@ from bot.domain.people import (
     Seniority,
     SignupForm,
     Status,
+    kept_topics,
     parse_pause_weeks,
     status_as_of,
     validate_signup,
@@ -94,3 +95,16 @@ def test_pause_weeks_rejects_words() -> None:
 def test_seniority_is_ordered() -> None:
     assert [s.rank for s in Seniority] == list(range(len(Seniority)))
     assert Seniority.EARLY_CAREER.rank < Seniority.EXECUTIVE.rank
+
+
+def test_each_side_keeps_only_the_perspective_it_can_share_or_learn_back() -> None:
+    perspective = CATALOGUE.perspective_ids
+    assert {"leadership", "strategy"} <= perspective and "genai" not in perspective
+    mentor = replace(GOOD, learn=("genai", "strategy"))
+    assert kept_topics(mentor, perspective=perspective).learn == ("strategy",)
+    assert kept_topics(mentor, perspective=perspective).teach == ("genai",)
+    mentee = replace(GOOD, role=Role.MENTEE, teach=("leadership", "no_code"), learn=("genai",))
+    assert kept_topics(mentee, perspective=perspective).teach == ("leadership",)
+    assert kept_topics(mentee, perspective=perspective).learn == ("genai",)
+    both = replace(GOOD, role=Role.BOTH, learn=("genai", "strategy"))
+    assert kept_topics(both, perspective=perspective) == both

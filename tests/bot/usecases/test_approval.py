@@ -135,7 +135,15 @@ def test_approving_twice_approves_once(world: World, services: Services) -> None
     assert second.withdrawn == []
     assert world.outbox() == queued, "a second approval queues nothing"
     assert sorted(sent.kind for sent in queued) == sorted(
-        [MessageKind.INTRO, MessageKind.INTRO, MessageKind.GUIDE, MessageKind.GUIDE, MessageKind.WAITLIST]
+        [
+            MessageKind.INTRO,
+            MessageKind.INTRO,
+            MessageKind.GUIDE,
+            MessageKind.GUIDE,
+            MessageKind.MENTEE_GUIDE,
+            MessageKind.MENTEE_GUIDE,
+            MessageKind.WAITLIST,
+        ]
     )
     assert world.statuses(draft) == {(MARA, TEO): PairingStatus.ACTIVE, (LIV, BEN): PairingStatus.ACTIVE}
     assert world.match_round(draft).decided_by == LEAD

@@ -316,12 +316,23 @@ def test_each_kind_carries_its_delivery_rules() -> None:
     def kinds(rule: str) -> set[MessageKind]:
         return {kind for kind in MessageKind if getattr(kind, rule)}
 
-    quiet = {MessageKind.NUDGE, MessageKind.REMINDER, MessageKind.CHECKIN, MessageKind.THANKS, MessageKind.PARTNER_NOTE}
+    quiet = {
+        MessageKind.NUDGE,
+        MessageKind.REMINDER,
+        MessageKind.CHECKIN,
+        MessageKind.THANKS,
+        MessageKind.PARTNER_NOTE,
+        MessageKind.PULSE,
+        MessageKind.MILESTONE,
+    }
     assert kinds("quiet_when_away") == quiet
     assert kinds("working_hours_only") == quiet | {
         MessageKind.SPONSOR,
         MessageKind.GHOST,
         MessageKind.HAPPENED,
+        MessageKind.CLOSEOUT,
+        MessageKind.CYCLE_THANKS,
+        MessageKind.MANAGER_NOTE,
         MessageKind.CYCLE_END,
     }
     assert kinds("send_now") == {
