@@ -7,26 +7,21 @@ the fake workspace's activity log (Block Kit rendered as text). Later features a
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.blocks import ids
-from bot.domain.cycles import Span, SurveyKind, closeout_day, midpoint
+from bot.domain.cycles import Span, closeout_day, midpoint
 from bot.sandbox.clock import SimClock
 from bot.sandbox.fake_slack import render_view
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL
-from bot.usecases import surveys
-from bot.usecases.services import Services
 from scheduler import run_due_jobs
 from storage.cycles import open_cycles
 from storage.cycles import span as cycle_span
 from storage.db import session_scope
-from storage.models import SurveyAnswer
-from storage.pairings import active_pairings
 
 Answers = dict[str, Any]
 
@@ -348,93 +343,72 @@ def _cycle(j: Journey) -> None:
     j.step("Tom opens his Home tab: his pair's cycle and the days left", tom.open_home)
     j.show("Tom's Home tab", tom.home)
     spring = _open_cycle(bot, "Spring 2027")
-    with _surveys_placeholder():
-        # Daily sweeps from here on: a cycle moves by the day.
-        j.fast_forward(_morning(midpoint(spring)), every=timedelta(days=1))
-        midpoint_pulse(j)
-        j.fast_forward(_morning(closeout_day(spring)), every=timedelta(days=1))
-        closeout_answers(j, spring)
-        # It settles the day after its last; the notes wait for the working week like any sweep message.
-        # By the afternoon, everyone's working day (Diane's in New York) has begun.
-        end = spring.ends_on + timedelta(days=4)
-        j.fast_forward(datetime.combine(end, time(16, 0), tzinfo=UTC), every=timedelta(days=1))
-        celebrations(j)
+    priya, amara, diane = fake.user("U0PRIYA"), fake.user("U0AMARA"), fake.user("U0DIANE")
+    # A cycle moves by the day: daily sweeps from here on.
+    _until_the_evening_of(j, midpoint(spring))
+    j.step(
+        "Halfway: Tom answers the pulse (it's going well, keep going) and rates his confidence again",
+        lambda: _answer_survey(tom, ids.A_PULSE_OPEN, {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_HELP: "keep_going"}, "3"),
+    )
+    _until_the_evening_of(j, closeout_day(spring))
+    j.step(
+        "Two weeks before the end, Tom answers the close-out: he wants to carry on, and thanks Priya in words "
+        "the program may quote",
+        lambda: _answer_survey(tom, ids.A_CLOSEOUT_OPEN, CLOSEOUT_TOM, "4"),
+    )
+    j.step(
+        "Priya wants to carry on too, and says yes to a shout-out in the program channel",
+        lambda: _answer_survey(priya, ids.A_CLOSEOUT_OPEN, CLOSEOUT_PRIYA, "3"),
+    )
+    j.step(
+        "Amara would carry on",
+        lambda: _answer_survey(amara, ids.A_CLOSEOUT_OPEN, {**CLOSEOUT_BASE, ids.B_SURVEY_CONTINUE: "continue"}, "3"),
+    )
+    j.step(
+        "Diane would rather close the pair",
+        lambda: _answer_survey(diane, ids.A_CLOSEOUT_OPEN, {**CLOSEOUT_BASE, ids.B_SURVEY_CONTINUE: "close"}, "3"),
+    )
+    # Sofia and Kwame don't answer: no answer is no, so their pair closes with a thank-you. The cycle settles the
+    # day after its last; the notes wait for the working week like any sweep message.
+    end = spring.ends_on + timedelta(days=4)
+    _until_the_evening_of(j, end)
     j.step("Tom opens his Home tab: his pair carries on into Autumn 2027", tom.open_home)
     j.show("Tom's Home tab", tom.home)
     j.step("Hana looks at the cycle: Autumn 2027 is running", lambda: lead.slash("/mentoring", "cycle"))
 
 
-# --- Steps the surveys branch fills in after merging (bot/usecases/surveys.py is a placeholder until then) ---
+CLOSEOUT_BASE: Answers = {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_RECOMMEND: "8"}
+CLOSEOUT_TOM: Answers = {
+    ids.B_SURVEY_VALUE: "5",
+    ids.B_SURVEY_RECOMMEND: "9",
+    ids.B_SURVEY_CHANGED: "I draft my board papers with AI now, and check them properly.",
+    ids.B_SURVEY_CONTINUE: "continue",
+    ids.B_SURVEY_THANKS: "Priya made AI feel possible for me, one real task at a time.",
+    ids.B_SURVEY_QUOTE: ["may_quote"],
+}
+CLOSEOUT_PRIYA: Answers = {
+    ids.B_SURVEY_VALUE: "5",
+    ids.B_SURVEY_RECOMMEND: "10",
+    ids.B_SURVEY_CONTINUE: "continue",
+    ids.B_SURVEY_OPT_IN: ["shout_out"],
+}
 
 
-def midpoint_pulse(j: Journey) -> None:
-    """At the midpoint each pair gets a pulse (how is it going, keep going or need help): to be answered here
-    once the surveys are merged. The scheduler has already asked for them (`surveys.send_pulses`)."""
-    j.lines.append("\n── (the midpoint pulse goes out here: built on the surveys branch)")
-
-
-def closeout_answers(j: Journey, spring: Span) -> None:
-    """Near the end each person answers the close-out survey. Until the survey is merged, the answers are stored
-    as it would store them, so the roll-over shows: Priya and Tom continue, Amara and Diane close, and Sofia and
-    Kwame don't answer (no answer is no). Replace with clicks on the close-out once it exists."""
-    now = j.clock()
-    chosen = {("U0PRIYA", "U0TOM"): (True, True), ("U0AMARA", "U0DIANE"): (True, False)}
-    with session_scope(j.bot.services.engine) as session:
-        for pairing in active_pairings(session=session):
-            choice = chosen.get((pairing.mentor_id, pairing.mentee_id))
-            if pairing.cycle_id != spring.id or choice is None or pairing.id is None:
-                continue
-            for user_id, go_on in zip((pairing.mentor_id, pairing.mentee_id), choice, strict=True):
-                session.add(
-                    SurveyAnswer(
-                        cycle_id=spring.id,
-                        pairing_id=pairing.id,
-                        user_id=user_id,
-                        kind=SurveyKind.CLOSEOUT,
-                        value=5 if go_on else 4,
-                        continue_pair=go_on,
-                        answered_at=now,
-                        updated_at=now,
-                    )
-                )
-    j.lines.append(
-        "\n── (the close-out survey goes out here: built on the surveys branch. Priya and Tom choose to continue, "
-        "Amara and Diane to close, Sofia and Kwame don't answer)"
-    )
-
-
-def celebrations(j: Journey) -> None:
-    """Once the cycle closes: the milestone thank-you and the shout-out Priya opted into, from
-    `surveys.send_celebrations` (already called by the scheduler) once the surveys are merged."""
-    j.lines.append(
-        "\n── (the completed-cycle thank-you and the opted-in shout-out go out here: built on the surveys branch)"
-    )
-
-
-@contextmanager
-def _surveys_placeholder() -> Iterator[None]:
-    """While `bot/usecases/surveys.py` is the placeholder, its functions raise NotImplementedError, which the
-    scheduler's cycle step would log as a failure every sweep. Only here, in the journey, that one error is taken
-    to mean "nothing sent". Remove once the surveys are merged."""
-    names = ("send_pulses", "send_closeouts", "send_celebrations")
-    originals = {name: getattr(surveys, name) for name in names}
-
-    def tolerant(real: Callable[..., list[str]]) -> Callable[..., list[str]]:
-        def call(services: Services, *, cycle_id: int) -> list[str]:
-            try:
-                return real(services, cycle_id=cycle_id)
-            except NotImplementedError:
-                return []
-
-        return call
-
-    for name, real in originals.items():
-        setattr(surveys, name, tolerant(real))
-    try:
-        yield
-    finally:
-        for name, real in originals.items():
-            setattr(surveys, name, real)
+def _answer_survey(person: Any, action_id: str, answers: Answers, confidence: str) -> None:
+    """Open the latest survey of this kind from the person's DMs and answer it: the given answers, and the same
+    confidence for every topic it asks about."""
+    prompt = next(m for m in reversed(person.dms) if action_id in str(m))
+    person.click(action_id, where=prompt)
+    modal = person.modal
+    if modal is None:
+        raise RuntimeError(f"no survey opened for {person}")
+    present = {str(b.get("block_id")) for b in modal["blocks"]}
+    values = {k: v for k, v in answers.items() if k in present}
+    values |= {b: confidence for b in present if b.startswith(ids.B_SURVEY_CONFIDENCE)}
+    result = person.submit(values)
+    if result.errors:
+        raise RuntimeError(f"the survey refused {person}'s answers: {result.errors}")
+    person.close()
 
 
 def _sign_up_kwame(person: Any) -> None:
@@ -456,8 +430,11 @@ def _open_cycle(bot: LocalBot, name: str) -> Span:
         return cycle_span(cycle)
 
 
-def _morning(day: date) -> datetime:
-    return datetime.combine(day, time(9, 5), tzinfo=UTC)
+def _until_the_evening_of(j: Journey, day: date) -> None:
+    """Sweep once a day until the morning of `day`, then every three hours to its evening: by then everyone's
+    working day has come, from Kolkata to New York, and what waited for it has gone out."""
+    j.fast_forward(datetime.combine(day, time(9, 0), tzinfo=UTC), every=timedelta(days=1))
+    j.fast_forward(datetime.combine(day, time(18, 0), tzinfo=UTC), every=timedelta(hours=3))
 
 
 def _pause_from_home(person: Any) -> None:

@@ -91,6 +91,12 @@ def test_no_tokens_runs_the_sandbox_journey(tmp_path: Path) -> None:
         "your pairing carries on into *Autumn 2027*",
         "*Spring 2027* has come to an end, and with it your reverse mentoring pairing with Diane Whitfield",
         "Autumn 2027: 181 days left",
+        # ...with the surveys: the pulse, the close-out, confidence before and after, the opted-in shout-out.
+        "Halfway through Spring 2027",
+        "Spring 2027 is nearly over",
+        "3 at midpoint → 4 at close-out",
+        "[#mentoring-wins] turnabout: :tada: A big thank-you to @Priya Nair",
+        "Spring 2027 is complete. Thank you!",
     ):
         assert seen in out, f"transcript lacks {seen!r}"
     assert transcript.read_text() in out
