@@ -78,13 +78,14 @@ def on_end(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
     skip = action["action_id"] == ids.A_CYCLE_END_NOW
+    cycle_id = action_id_value(action)
+    # Acknowledged first: sending the close-outs, or settling every pair at once, can take longer than Slack waits.
+    ack()
     try:
-        ended = cycles.end_early(services, cycle_id=action_id_value(action), skip_survey=skip)
+        ended = cycles.end_early(services, cycle_id=cycle_id, skip_survey=skip)
     except CycleClosed:
-        ack()
         say(respond, views.CYCLE_GONE)
         return
-    ack()
     deliver_now(services, client, ended.keys)
     say(respond, views.ended_early_text(ended))
     refresh_home(services, client, body["user"]["id"])

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.domain.cycles import CycleStatus, PairOutcome, Span, SurveyKind
@@ -73,10 +76,29 @@ def join_cycle(*, session: Session, pairing: Pairing, cycle_id: int) -> None:
     insert_once(session, PairingCycle(pairing_id=pairing.id, cycle_id=cycle_id))
 
 
-def evergreen_pairings(*, session: Session) -> list[Pairing]:
-    """Active pairs in no cycle: they join the next cycle that starts."""
-    query = select(Pairing).where(col(Pairing.status) == PairingStatus.ACTIVE, col(Pairing.cycle_id).is_(None))
-    return list(session.exec(query.order_by(col(Pairing.id))))
+def join_evergreen(*, session: Session, cycle_id: int) -> int:
+    """Put every active pair in no cycle into this one, recording each one's part in it: a few statements
+    however many pairs (a lead's modal waits on this), safe against a sweep doing the same at once. Returns how
+    many pairs joined."""
+    ids = list(
+        session.exec(
+            select(Pairing.id).where(col(Pairing.status) == PairingStatus.ACTIVE, col(Pairing.cycle_id).is_(None))
+        )
+    )
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        session.exec(
+            update(Pairing).where(col(Pairing.id).in_(batch), col(Pairing.cycle_id).is_(None)).values(cycle_id=cycle_id)
+        )
+        rows = [{"pairing_id": pairing_id, "cycle_id": cycle_id} for pairing_id in batch]
+        session.exec(_insert(session, PairingCycle).values(rows).on_conflict_do_nothing())
+    return len(ids)
+
+
+def _insert(session: Session, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 def pairings_in(*, session: Session, cycle_id: int) -> list[Pairing]:

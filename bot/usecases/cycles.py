@@ -55,8 +55,8 @@ from storage.cycles import (
     close_cycle,
     continue_choices,
     create_cycle,
-    evergreen_pairings,
     join_cycle,
+    join_evergreen,
     lock_cycles,
     move_end,
     open_cycles,
@@ -201,10 +201,7 @@ def place_approved(session: Session, pairings: list[Pairing], *, round_cycle: in
 
 def _join_evergreen(session: Session, cycle: Cycle) -> int:
     assert cycle.id is not None
-    joining = evergreen_pairings(session=session)
-    for pairing in joining:
-        join_cycle(session=session, pairing=pairing, cycle_id=cycle.id)
-    return len(joining)
+    return join_evergreen(session=session, cycle_id=cycle.id)
 
 
 @dataclass
