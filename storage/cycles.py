@@ -90,9 +90,17 @@ def join_evergreen(*, session: Session, cycle_id: int) -> int:
         session.exec(
             update(Pairing).where(col(Pairing.id).in_(batch), col(Pairing.cycle_id).is_(None)).values(cycle_id=cycle_id)
         )
-        rows = [{"pairing_id": pairing_id, "cycle_id": cycle_id} for pairing_id in batch]
-        session.exec(_insert(session, PairingCycle).values(rows).on_conflict_do_nothing())
+    record_parts(session=session, cycle_id=cycle_id)
     return len(ids)
+
+
+def record_parts(*, session: Session, cycle_id: int) -> None:
+    """Record the part in the cycle of each active pair it holds that has none recorded yet (a few statements
+    however many pairs; a concurrent sweep recording the same rows is harmless)."""
+    ids = [p.id for p in pairings_in(session=session, cycle_id=cycle_id) if p.id is not None]
+    for start in range(0, len(ids), 500):
+        rows = [{"pairing_id": pairing_id, "cycle_id": cycle_id} for pairing_id in ids[start : start + 500]]
+        session.exec(_insert(session, PairingCycle).values(rows).on_conflict_do_nothing())
 
 
 def _insert(session: Session, table: Any) -> Any:

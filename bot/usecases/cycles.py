@@ -63,6 +63,7 @@ from storage.cycles import (
     pair_counts,
     pairings_in,
     recently_closed,
+    record_parts,
     settle_part,
     span,
     unsettled,
@@ -252,8 +253,7 @@ def settle(services: Services, *, cycle_id: int, now: datetime) -> list[str]:
         if cycle is None:
             return []
         # A pair in the cycle with no record of it (one should never be missing) is settled all the same.
-        for pairing in pairings_in(session=session, cycle_id=cycle_id):
-            join_cycle(session=session, pairing=pairing, cycle_id=cycle_id)
+        record_parts(session=session, cycle_id=cycle_id)
         others = [span(c) for c in open_cycles(session=session) if c.id != cycle_id]
         following = planned_after(others, cycle.ends_on)
         parts = unsettled(session=session, cycle_id=cycle_id)
