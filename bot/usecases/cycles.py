@@ -190,10 +190,10 @@ def cycle_for_round(session: Session, *, today: date) -> int | None:
 
 
 def place_approved(session: Session, pairings: list[Pairing], *, round_cycle: int | None, today: date) -> None:
-    """Put a round's newly active pairs in its cycle (or, when that cycle has closed since the proposal, in the
-    current one); nothing in an evergreen program."""
+    """Put a round's newly active pairs in its cycle (or, when that cycle has ended since the proposal, in the
+    current one: a pair never joins a cycle that is over); nothing in an evergreen program."""
     cycles = [span(c) for c in open_cycles(session=session)]
-    target = next((c for c in cycles if c.id == round_cycle), None) or current(cycles, today)
+    target = next((c for c in cycles if c.id == round_cycle and c.covers(today)), None) or current(cycles, today)
     if target is None:
         return
     for pairing in pairings:

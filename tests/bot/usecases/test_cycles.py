@@ -335,3 +335,22 @@ def test_while_one_cycle_settles_the_next_is_the_current_one(
     cycles.advance(services, now=at(clock, date(2026, 4, 5)))
     assert cycle_row(services, spring.id).status == CycleStatus.CLOSED
     assert world.pairing(pairing_id).status == "ended", "nobody chose to continue"
+
+
+def test_a_round_approved_after_its_cycle_ended_does_not_put_pairs_in_it(
+    services: Services, world: World, clock: Clock, asked: Surveys
+) -> None:
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=6)
+    world.join(ANA, "Ana", role=Role.MENTOR, seniority=Seniority.EARLY_CAREER)
+    world.join(TOM, "Tom", role=Role.MENTEE)
+    round_id = world.draft([(ANA, TOM)])
+    with session_scope(services.engine) as session:
+        proposed = session.get_one(MatchRound, round_id)
+        proposed.cycle_id = spring.id  # as `propose_round` stamps it
+        session.add(proposed)
+    at(clock, date(2026, 4, 1))
+    cycles.end_early(services, cycle_id=spring.id)
+    at(clock, date(2026, 4, 2))  # Spring is over, still settling
+    assert approve(services, round_id=round_id, lead_id=LEAD).approved_now
+    (pairing_id,) = world.pairing_ids(round_id)
+    assert world.pairing(pairing_id).cycle_id is None and parts(services, spring.id) == {}
