@@ -82,7 +82,9 @@ def on_end(
     # Acknowledged first: sending the close-outs, or settling every pair at once, can take longer than Slack waits.
     ack()
     try:
-        ended = cycles.end_early(services, cycle_id=cycle_id, skip_survey=skip)
+        ended = cycles.end_early(
+            services, cycle_id=cycle_id, skip_survey=skip, call_off=action["action_id"] == ids.A_CYCLE_CALL_OFF
+        )
     except CycleClosed:
         say(respond, views.CYCLE_GONE)
         return

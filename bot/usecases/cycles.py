@@ -47,7 +47,7 @@ from bot.domain.cycles import (
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.timezones import local_date
 from bot.usecases import surveys
-from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused, PairEnded
+from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused, CycleStarted, PairEnded
 from bot.usecases.pairs import Farewell, end_pair_in
 from bot.usecases.services import Services
 from storage.cycles import (
@@ -150,10 +150,11 @@ def extend(services: Services, *, cycle_id: int, ends_on: date) -> Span:
         return Span(cycle.id, cycle.name, cycle.starts_on, ends_on)
 
 
-def end_early(services: Services, *, cycle_id: int, skip_survey: bool = False) -> EndedEarly:
+def end_early(services: Services, *, cycle_id: int, skip_survey: bool = False, call_off: bool = False) -> EndedEarly:
     """End a running cycle today (close-outs go out now, it settles `ANSWER_DAYS` later; at once when the lead
     skips the survey), or call off a planned one. `CycleClosed` when it is closed already; `CycleEnding` when it
-    is already ending and the survey is not skipped (a double click)."""
+    is already ending and the survey is not skipped (a double click); `CycleStarted` when the lead meant to call
+    off a planned cycle (`call_off`) that has started since."""
     now = services.clock()
     today = program_today(services, now)
     with session_scope(services.engine) as session:
@@ -170,6 +171,8 @@ def end_early(services: Services, *, cycle_id: int, skip_survey: bool = False) -
                 session.delete(part)
             close_cycle(session=session, cycle_id=cycle_id, now=now)
             return EndedEarly(span(cycle), called_off=True, settled=False)
+        if call_off:
+            raise CycleStarted
         if cycle.ends_on <= today and not skip_survey:
             raise CycleEnding
         if cycle.ends_on > today:

@@ -74,6 +74,10 @@ class CycleEnding(UseCaseError):
     """A cycle already ending today: its close-out is out, and it settles once people have had time to answer."""
 
 
+class CycleStarted(UseCaseError):
+    """A planned cycle the lead meant to call off has started since: it can only be ended now."""
+
+
 class CycleRefused(UseCaseError):
     """A cycle's name or dates that can't stand, with a `bot.domain.cycles.Refusal` per field ("name", "start",
     "length", "end")."""

@@ -17,7 +17,7 @@ from bot.domain.outbox import MessageKind
 from bot.domain.people import Role, Seniority
 from bot.domain.privacy import is_alias
 from bot.usecases import cycles, membership, privacy, surveys
-from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused
+from bot.usecases.errors import CycleClosed, CycleEnding, CycleRefused, CycleStarted
 from bot.usecases.rounds import approve
 from bot.usecases.services import Services
 from storage.db import session_scope
@@ -223,7 +223,7 @@ def test_pairs_continuing_roll_over_into_the_planned_next_cycle(
     assert parts(services, summer.id) == {pairing_id: (None, False)}
     assert "into *Summer*" in world.outbox(MessageKind.CYCLE_END)[0].text
     # Calling off the planned cycle: the pair carries on, evergreen.
-    called_off = cycles.end_early(services, cycle_id=summer.id)
+    called_off = cycles.end_early(services, cycle_id=summer.id, call_off=True)
     assert called_off.called_off and cycle_row(services, summer.id).status == CycleStatus.CLOSED
     assert world.pairing(pairing_id).cycle_id is None and parts(services, summer.id) == {}
     with pytest.raises(CycleClosed):
@@ -236,6 +236,9 @@ def test_ending_early_sends_closeouts_now_and_settles_after_people_had_time(
     (pairing_id,) = pairs(services, world, (ANA, TOM))
     spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=6)
     at(clock, date(2026, 4, 1))
+    with pytest.raises(CycleStarted):  # a stale "Call it off" from when it was planned
+        cycles.end_early(services, cycle_id=spring.id, call_off=True)
+    assert asked.calls == [] and cycle_row(services, spring.id).ends_on == date(2026, 9, 1)
     ended = cycles.end_early(services, cycle_id=spring.id)
     assert not ended.settled and ended.cycle.ends_on == date(2026, 4, 1)
     assert asked.calls == [("send_closeouts", spring.id)]
