@@ -7,7 +7,7 @@ context, from where Bolt passes them to every listener that names a `services` a
 from slack_bolt import App
 
 from bot.usecases.services import Services
-from handlers import bookings, checkins, commands, common, goals, leads, membership, pairs, rounds, surveys
+from handlers import bookings, checkins, commands, common, cycles, goals, leads, membership, pairs, rounds, surveys
 
 
 def register(app: App, services: Services) -> None:
@@ -21,3 +21,4 @@ def register(app: App, services: Services) -> None:
     leads.register(app)
     surveys.register(app)
     goals.register(app)
+    cycles.register(app)

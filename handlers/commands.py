@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids, replies
 from bot.blocks import leads as lead_copy
 from bot.blocks import privacy as privacy_copy
+from bot.blocks.cycles import overview_message as cycle_overview
 from bot.blocks.matching import pairs_list
 from bot.blocks.messages import (
     delete_prompt_blocks,
@@ -27,12 +28,13 @@ from bot.blocks.messages import (
     status_blocks,
 )
 from bot.domain.people import PAUSE_DEFAULT_WEEKS, PAUSE_MAX_WEEKS, Status, current_status, parse_pause_weeks
-from bot.usecases import bookings, leads, membership, pairs, privacy, reports, rounds, sessions
+from bot.usecases import bookings, cycles, leads, membership, pairs, privacy, reports, rounds, sessions
 from bot.usecases.errors import NotJoined, UseCaseError
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
 from handlers.bookings import open_schedule_form, schedule_reply
 from handlers.common import deliver_now
+from handlers.cycles import open_cycle_form
 from handlers.membership import open_view, signup_view
 from handlers.rounds import show
 from storage.participants import read_profile
@@ -162,6 +164,17 @@ def _match(call: Call) -> None:
     show(call.services, call.client, *proposed.replaced, proposed.view)
 
 
+def _cycle(call: Call) -> None:
+    view = cycles.overview(call.services)
+    if not view.any:
+        call.ack()
+        if not open_cycle_form(call.services, call.client, call.command["trigger_id"]):
+            call.respond(text=replies.TRY_AGAIN, response_type="ephemeral")
+        return
+    text, blocks = cycle_overview(view)
+    call.ack(text=text, blocks=blocks)
+
+
 def _pairs(call: Call) -> None:
     listing = reports.active_pairs(call.services)
     text, blocks = pairs_list(pairings=listing.pairings, people=listing.people)
@@ -229,6 +242,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "match",
         "propose the best pairs for everyone waiting; you review before anything is sent",
         _match,
+        lead_only=True,
+    ),
+    Subcommand(
+        "cycle",
+        "cycle",
+        "start a program cycle (a cohort with a start and an end), or see, extend, end or plan one",
+        _cycle,
         lead_only=True,
     ),
     Subcommand("pairs", "pairs", "see active pairs, and end one", _pairs, lead_only=True),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.usecases import leads, membership, privacy
+from bot.usecases import cycles, leads, membership, privacy
 from bot.usecases.delivery import deliver
 from bot.usecases.home import refresh_home
 from bot.usecases.services import Services
@@ -68,6 +68,25 @@ def monthly_digest(services: Services, client: WebClient, now: datetime | None =
     return len(queued)
 
 
+def cycle_step(services: Services, client: WebClient, now: datetime | None = None) -> int:
+    """Move each open cycle along its life as of `now`: evergreen pairs join the current cycle, pulses and
+    close-outs are asked for when due, and a cycle past its end settles (see `bot.usecases.cycles`). Returns how
+    many notes settling queued; they go out with the outbox."""
+    now = now or services.clock()
+    try:
+        report = cycles.advance(services, now=now)
+    except StoreUnavailable:
+        raise
+    except Exception:
+        # A fault in one cycle's step (a survey that can't be built) must not stop the momentum sweep or the
+        # outbox; the step is idempotent and runs again at the next sweep.
+        log.exception("the cycles' daily step failed; trying again at the next sweep")
+        return 0
+    if report.settled or report.joined:
+        log.info("cycles: %d pair(s) joined, settled %s", report.joined, report.settled)
+    return len(report.keys)
+
+
 def sweep_all(services: Services, client: WebClient) -> None:
     """The scheduler's one recurring job, in order, as of the same moment. What is due goes out before the sweep
     decides (a ladder step counts as taken once delivered), and what the sweep decides goes out after."""
@@ -77,6 +96,7 @@ def sweep_all(services: Services, client: WebClient) -> None:
         send_outbox(services, client, now)
         momentum_sweep(services, client, now)
         monthly_digest(services, client, now)
+        cycle_step(services, client, now)
         send_outbox(services, client, now)
     except StoreUnavailable:
         # Each step commits what it finished; the next sweep picks up the rest. Storage logged the cause.

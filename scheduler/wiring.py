@@ -50,6 +50,14 @@ def run_due_jobs(services: Services, client: WebClient, *, now: datetime) -> dic
     sent = jobs.send_outbox(services, client, now)
     steps = jobs.momentum_sweep(services, client, now)
     digest = jobs.monthly_digest(services, client, now)
+    settled = jobs.cycle_step(services, client, now)
     purged = jobs.purge_expired(services, client, now)
     sent += jobs.send_outbox(services, client, now)
-    return {"resumed": resumed, "steps": steps, "digest": digest, "purged": purged, "sent": sent}
+    return {
+        "resumed": resumed,
+        "steps": steps,
+        "digest": digest,
+        "cycles": settled,
+        "purged": purged,
+        "sent": sent,
+    }

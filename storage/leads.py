@@ -27,6 +27,7 @@ from storage.models import (
     Booking,
     CheckIn,
     Confidence,
+    Cycle,
     MentoringSession,
     Pairing,
     PairingStatus,
@@ -437,6 +438,7 @@ class ExportPair:
     cancellations: int
     checkins_answered: int
     ended: datetime | None
+    cycle: str = ""  # the program cycle it is (or last was) in; empty in an evergreen program
 
 
 def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
@@ -475,8 +477,10 @@ def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
             held.c.last,
             func.coalesce(answered.c.n, 0),
             col(Pairing.ended_at),
+            func.coalesce(col(Cycle.name), ""),
         )
         .select_from(Pairing)
+        .outerjoin(Cycle, col(Cycle.id) == col(Pairing.cycle_id))
         .outerjoin(mentor, col(mentor.slack_user_id) == col(Pairing.mentor_id))
         .outerjoin(mentee, col(mentee.slack_user_id) == col(Pairing.mentee_id))
         .outerjoin(held, held.c.pid == col(Pairing.id))
@@ -510,6 +514,7 @@ def export_pairs(*, session: Session, now: datetime) -> Iterator[ExportPair]:
             cancellations=called_off.get((round_id, mentor_id, mentee_id), 0),
             checkins_answered=int(row[12]),
             ended=row[13],
+            cycle=row[14],
         )
 
 

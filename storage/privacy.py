@@ -14,6 +14,7 @@ Where a Slack user id is stored (each is handled by `forget_person`):
 - booking: booked_by, settled_by, mentee_ids
 - survey_answer: user_id; confidence: user_id
 - goal: owner_id (their own goals go; a partner's goals for the same pair stay)
+- program_cycle: created_by
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from storage.models import (
     Booking,
     CheckIn,
     Confidence,
+    Cycle,
     Goal,
     MatchRound,
     MentoringSession,
@@ -39,6 +41,7 @@ from storage.models import (
     OutboxRecipient,
     OutboxStatus,
     Pairing,
+    PairingCycle,
     Participant,
     PauseInterval,
     Prompt,
@@ -91,6 +94,9 @@ def forget_person(*, session: Session, user_id: str) -> None:
         if match_round.decided_by == user_id:
             match_round.decided_by = alias
         session.add(match_round)
+    for cycle in session.exec(select(Cycle).where(col(Cycle.created_by) == user_id)):
+        cycle.created_by = alias  # a lead who started a cycle
+        session.add(cycle)
     _forget_in_bookings(session, user_id, alias, pairing_ids)
     forget_goals_and_confidence(session=session, user_id=user_id)
     _forget_in_others_answers(session, user_id)
@@ -182,6 +188,8 @@ class Records:
     confidence: list[Confidence] = field(default_factory=list)
     cycle_names: dict[int, str] = field(default_factory=dict)
     goals: list[Goal] = field(default_factory=list)  # their own goals, for their pairs
+    # The program cycles each of their pairs took part in, by pairing id: (cycle name, how the pair came out of it).
+    cycles: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -232,6 +240,14 @@ def records_of(*, session: Session, user_id: str) -> Records:
             for b, mentor_id in rows
             if b.pairing_id in pairing_ids or user_id in b.mentee_ids or b.booked_by == user_id
         ]
+        for part, cycle_name in session.exec(
+            select(PairingCycle, Cycle.name)
+            .join(Cycle, col(Cycle.id) == col(PairingCycle.cycle_id))
+            .where(col(PairingCycle.pairing_id).in_(pairing_ids))
+            .order_by(col(Cycle.starts_on))
+        ):
+            outcome = str(part.outcome) if part.outcome is not None else None
+            records.cycles.setdefault(part.pairing_id, []).append((cycle_name, outcome))
     records.checkins = list(
         session.exec(select(CheckIn).where(col(CheckIn.user_id) == user_id).order_by(col(CheckIn.answered_at)))
     )

@@ -53,6 +53,7 @@ class PairLine:
     anchor: int = 0  # the pairing its buttons act on
     tz: str = "UTC"  # the reader's time zone
     goals: PairGoals | None = None  # the pair's goals, progress and agreement (seen by the pair only)
+    cycle: str | None = None  # the program cycle the pair is in, and how long it has left
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def _pair_text(pair: PairLine) -> str:
         parts.append(f"last {pair.last_session:%-d %b}")
     if pair.next_session:
         parts.append(booked_line(pair.next_session, pair.tz))
+    if pair.cycle:
+        parts.append(f":calendar: {pair.cycle}")
     lines = [f"*{pair.other_name}* ({pair.other_role}) · " + " · ".join(parts)]
     if pair.goals is not None:
         lines += pair_goal_lines(pair.goals)

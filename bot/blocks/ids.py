@@ -96,6 +96,19 @@ A_LEADS_REMATCH: Final = "leads_rematch"
 A_LEADS_SNOOZE: Final = "leads_snooze"
 A_LEADS_END: Final = "leads_end"
 
+# Program cycles: the lead's modal to start or plan one, the overview's buttons, extending one.
+CYCLE_VIEW: Final = "cycle_new"
+B_CYCLE_NAME: Final = "cycle_name"
+B_CYCLE_START: Final = "cycle_start"
+B_CYCLE_LENGTH: Final = "cycle_length"
+CYCLE_EXTEND_VIEW: Final = "cycle_extend_view"
+B_CYCLE_END: Final = "cycle_new_end"
+A_CYCLE_PLAN: Final = "cycle_plan"
+A_CYCLE_EXTEND: Final = "cycle_extend"
+A_CYCLE_END_EARLY: Final = "cycle_end_early"
+A_CYCLE_END_NOW: Final = "cycle_end_now"
+A_CYCLE_CALL_OFF: Final = "cycle_call_off"
+
 # A cycle's surveys: the midpoint pulse and the close-out (buttons carry "<cycle id>:<pairing id>").
 A_PULSE_OPEN: Final = "pulse_open"
 PULSE_VIEW: Final = "pulse"

@@ -270,10 +270,19 @@ def pair_list_blocks(page: PairPage) -> list[Block]:
 
 
 def lead_home_blocks(
-    *, overview: Overview, measures: Measures, pairs: PairPage, charts: Charts, notice: str | None = None
+    *,
+    overview: Overview,
+    measures: Measures,
+    pairs: PairPage,
+    charts: Charts,
+    notice: str | None = None,
+    cycle_line: str | None = None,
 ) -> list[Block]:
-    """The leads' part of their Home tab (about 55 blocks at most: Slack allows 100 in a view)."""
+    """The leads' part of their Home tab (about 55 blocks at most: Slack allows 100 in a view). `cycle_line`: the
+    current (or next) program cycle, under the header."""
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Your program"}}]
+    if cycle_line:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": cycle_line}]})
     if notice:
         blocks.append(_section(f":information_source: {notice}"))
     if not overview.members and not overview.active:

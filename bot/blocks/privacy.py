@@ -65,6 +65,7 @@ class PairRecord:
     bookings: list[BookingRecord] = field(default_factory=list)
     you_agreed: datetime | None = None  # your "We agree" on the pair's agreement
     goals: list[str] = field(default_factory=list)  # your own goals for this pair (your partner's are theirs)
+    cycles: list[tuple[str, str | None]] = field(default_factory=list)  # (cycle, "continued"/"closed"/None)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ _KIND_WORDS = {
     "mentee_guide": ("mentee guide", "mentee guides"),
     "milestone": ("milestone thank-you", "milestone thank-yous"),
     "agreement": ("agreement reminder", "agreement reminders"),
+    "cycle_end": ("end-of-cycle note", "end-of-cycle notes"),
 }
+_OUTCOME_WORDS = {"continued": "you both carried on", "closed": "closed with a thank-you"}
 _STATUS_WORDS = {
     "active": "active",
     "ended": "ended",
@@ -273,6 +276,8 @@ def _pair_lines(pair: PairRecord, tz: str) -> list[str]:
         lines.append("   Your goals: " + "; ".join(_quote(g) for g in pair.goals))
     if pair.next_session:
         lines.append(f"   Next session: {pair.next_session:%-d %b %Y}")
+    for name, outcome in pair.cycles:
+        lines.append(f"   Cycle: {name}" + (f" ({_OUTCOME_WORDS[outcome]})" if outcome in _OUTCOME_WORDS else ""))
     for booked in pair.bookings:
         where = f", {booked.place}" if booked.place else ""
         state = _BOOKING_WORDS.get(booked.status, booked.status)

@@ -16,6 +16,8 @@ from bot.usecases.errors import (
     BookingRefused,
     BookingSettled,
     CycleClosed,
+    CycleEnding,
+    CycleStarted,
     NoActiveMatch,
     NobodyAttended,
     NotInPair,
@@ -63,6 +65,11 @@ _ERRORS: dict[type[UseCaseError], str] = {
     NoActiveMatch: "You don't have an active match yet, so there's nothing to log.",
     BookingSettled: "That session was already cancelled or answered, so nothing changed.",
     NobodyAttended: "Tick at least one person who was there.",
+    CycleStarted: "That cycle has started since, so it can't be called off. To finish it, use End early.",
+    CycleEnding: (
+        "That cycle is already ending: close-out surveys are out, and pairs roll over or close once people have "
+        "had a few days to answer."
+    ),
     SeveralPairs: (
         "You have more than one match: use the “We met — log a session” button in that pair's conversation."
     ),

@@ -66,6 +66,7 @@ class MessageKind(enum.StrEnum):
     MENTEE_GUIDE = "mentee_guide"  # a first-time mentee's guide, sent with their first introduction
     MILESTONE = "milestone"  # a mentor's thank-you at a pair's 1st, 5th and 10th session
     AGREEMENT = "agreement"  # one gentle reminder to a pair who met but have not both agreed to their agreement
+    CYCLE_END = "cycle_end"  # a cycle settled: the pair carries on into the next, or closes with a thank-you
 
     @property
     def quiet_when_away(self) -> bool:
@@ -115,6 +116,7 @@ _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
     MessageKind.CLOSEOUT,
     MessageKind.CYCLE_THANKS,
     MessageKind.MANAGER_NOTE,
+    MessageKind.CYCLE_END,
 }
 _SEND_NOW = frozenset(
     {
@@ -181,6 +183,11 @@ class keys:
     @staticmethod
     def ended(pairing_id: int, user_id: str) -> str:
         return f"ended:{pairing_id}:{user_id}"
+
+    @staticmethod
+    def cycle_end(cycle_id: int, pairing_id: int, user_id: str) -> str:
+        # One note per person and pair when a cycle settles, whether the pair carries on or closes.
+        return f"cycle-end:{cycle_id}:{pairing_id}:{user_id}"
 
     @staticmethod
     def partner_left(pairing_id: int, partner_id: str) -> str:

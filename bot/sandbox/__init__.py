@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.sandbox.clock import SimClock
 from bot.sandbox.journey import play
 from bot.sandbox.local import local_bot
-from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from bot.sandbox.roster import CELEBRATION_CHANNEL, LEAD, LEADS_CHANNEL, PEOPLE
 
 # The journey runs on its own clock from a fixed Monday morning, so a month of the program plays out in
 # seconds and the transcript reads the same every time.
@@ -42,9 +42,10 @@ def run_sandbox(*, database_url: str | None = None, transcript: str | None = Non
         with local_bot(
             database_url=url,
             users=PEOPLE,
-            channels=[LEADS_CHANNEL],
+            channels=[LEADS_CHANNEL, CELEBRATION_CHANNEL],
             leads=[LEAD],
             leads_channel=LEADS_CHANNEL.id,
+            celebration_channel=CELEBRATION_CHANNEL.id,
             clock=clock,
             mode=mode,
         ) as bot:

@@ -9,15 +9,19 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.blocks import ids
+from bot.domain.cycles import Span, closeout_day, midpoint
 from bot.sandbox.clock import SimClock
 from bot.sandbox.fake_slack import render_view
 from bot.sandbox.local import LocalBot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL
 from scheduler import run_due_jobs
+from storage.cycles import open_cycles
+from storage.cycles import span as cycle_span
+from storage.db import session_scope
 
 Answers = dict[str, Any]
 
@@ -87,6 +91,14 @@ SIGNUPS: dict[str, Answers] = {
     },
 }
 CONSENT = {ids.B_CONSENT: ["yes"]}
+# Kwame joins once the program runs in cycles, and is matched in the first one.
+KWAME: Answers = {
+    ids.B_ROLE: "mentee",
+    ids.B_LEARN: ["hybrid_work", "diversity_inclusion"],
+    ids.B_SENIORITY: "manager",
+    ids.B_DEPARTMENT: "Customer Success",
+    ids.B_CADENCE: "biweekly",
+}
 
 
 @dataclass
@@ -299,7 +311,130 @@ def play(bot: LocalBot, clock: SimClock) -> str:
         lambda: bot.fake.change_user("U0MARGARET", deleted=True),
     )
     j.step("Hana reviews the active pairs", lambda: lead.slash("/mentoring", "pairs"))
+    _cycle(j)
     return j.text
+
+
+def _cycle(j: Journey) -> None:
+    """The program gets a beginning and an end: a cycle from its start to its close-out."""
+    bot, fake = j.bot, j.bot.fake
+    lead, kwame, tom = fake.user(LEAD), fake.user("U0KWAME"), fake.user("U0TOM")
+    today = bot.services.clock().date()
+    j.step("Hana gives the program a shape: /mentoring cycle opens the form", lambda: lead.slash("/mentoring", "cycle"))
+    j.show("The cycle form", lead.modal)
+    j.step(
+        "She forgets the name: the form says so, and keeps her answers",
+        lambda: lead.submit({ids.B_CYCLE_NAME: " ", ids.B_CYCLE_START: today.isoformat(), ids.B_CYCLE_LENGTH: "3"}),
+    )
+    j.step(
+        "She calls it “Spring 2027”, from today, for 3 months: the active pairs join it",
+        lambda: lead.submit({ids.B_CYCLE_NAME: "Spring 2027"}),
+    )
+    j.show("What the form says now", lead.modal)
+    j.step("Kwame joins the program as a mentee", lambda: _sign_up_kwame(kwame))
+    j.step("Hana runs /mentoring match: the round belongs to Spring 2027", lambda: lead.slash("/mentoring", "match"))
+    j.step("She approves it", lambda: lead.click(ids.A_MATCH_APPROVE))
+    j.step("Hana looks at the cycle", lambda: lead.slash("/mentoring", "cycle"))
+    j.step(
+        "She plans the next one, “Autumn 2027”, to start the day after Spring ends",
+        lambda: _plan_next(lead, "Autumn 2027"),
+    )
+    j.show("What the form says now", lead.modal)
+    j.step("Tom opens his Home tab: his pair's cycle and the days left", tom.open_home)
+    j.show("Tom's Home tab", tom.home)
+    spring = _open_cycle(bot, "Spring 2027")
+    priya, amara, diane = fake.user("U0PRIYA"), fake.user("U0AMARA"), fake.user("U0DIANE")
+    # A cycle moves by the day: daily sweeps from here on.
+    _until_the_evening_of(j, midpoint(spring))
+    j.step(
+        "Halfway: Tom answers the pulse (it's going well, keep going) and rates his confidence again",
+        lambda: _answer_survey(tom, ids.A_PULSE_OPEN, {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_HELP: "keep_going"}, "3"),
+    )
+    _until_the_evening_of(j, closeout_day(spring))
+    j.step(
+        "Two weeks before the end, Tom answers the close-out: he wants to carry on, and thanks Priya in words "
+        "the program may quote",
+        lambda: _answer_survey(tom, ids.A_CLOSEOUT_OPEN, CLOSEOUT_TOM, "4"),
+    )
+    j.step(
+        "Priya wants to carry on too, and says yes to a shout-out in the program channel",
+        lambda: _answer_survey(priya, ids.A_CLOSEOUT_OPEN, CLOSEOUT_PRIYA, "3"),
+    )
+    j.step(
+        "Amara would carry on",
+        lambda: _answer_survey(amara, ids.A_CLOSEOUT_OPEN, {**CLOSEOUT_BASE, ids.B_SURVEY_CONTINUE: "continue"}, "3"),
+    )
+    j.step(
+        "Diane would rather close the pair",
+        lambda: _answer_survey(diane, ids.A_CLOSEOUT_OPEN, {**CLOSEOUT_BASE, ids.B_SURVEY_CONTINUE: "close"}, "3"),
+    )
+    # Sofia and Kwame don't answer: no answer is no, so their pair closes with a thank-you. The cycle settles the
+    # day after its last; the notes wait for the working week like any sweep message.
+    end = spring.ends_on + timedelta(days=4)
+    _until_the_evening_of(j, end)
+    j.step("Tom opens his Home tab: his pair carries on into Autumn 2027", tom.open_home)
+    j.show("Tom's Home tab", tom.home)
+    j.step("Hana looks at the cycle: Autumn 2027 is running", lambda: lead.slash("/mentoring", "cycle"))
+
+
+CLOSEOUT_BASE: Answers = {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_RECOMMEND: "8"}
+CLOSEOUT_TOM: Answers = {
+    ids.B_SURVEY_VALUE: "5",
+    ids.B_SURVEY_RECOMMEND: "9",
+    ids.B_SURVEY_CHANGED: "I draft my board papers with AI now, and check them properly.",
+    ids.B_SURVEY_CONTINUE: "continue",
+    ids.B_SURVEY_THANKS: "Priya made AI feel possible for me, one real task at a time.",
+    ids.B_SURVEY_QUOTE: ["may_quote"],
+}
+CLOSEOUT_PRIYA: Answers = {
+    ids.B_SURVEY_VALUE: "5",
+    ids.B_SURVEY_RECOMMEND: "10",
+    ids.B_SURVEY_CONTINUE: "continue",
+    ids.B_SURVEY_OPT_IN: ["shout_out"],
+}
+
+
+def _answer_survey(person: Any, action_id: str, answers: Answers, confidence: str) -> None:
+    """Open the latest survey of this kind from the person's DMs and answer it: the given answers, and the same
+    confidence for every topic it asks about."""
+    prompt = next(m for m in reversed(person.dms) if action_id in str(m))
+    person.click(action_id, where=prompt)
+    modal = person.modal
+    if modal is None:
+        raise RuntimeError(f"no survey opened for {person}")
+    present = {str(b.get("block_id")) for b in modal["blocks"]}
+    values = {k: v for k, v in answers.items() if k in present}
+    values |= {b: confidence for b in present if b.startswith(ids.B_SURVEY_CONFIDENCE)}
+    result = person.submit(values)
+    if result.errors:
+        raise RuntimeError(f"the survey refused {person}'s answers: {result.errors}")
+    person.close()
+
+
+def _sign_up_kwame(person: Any) -> None:
+    person.slash("/mentoring", "join")
+    result = person.submit({**KWAME, **CONSENT})
+    if not result.closed:
+        raise RuntimeError(f"sandbox sign-up of Kwame was refused: {result.errors}")
+
+
+def _plan_next(lead: Any, name: str) -> None:
+    overview = next(e for e in reversed(lead.ephemerals) if ids.A_CYCLE_PLAN in str(e))
+    lead.click(ids.A_CYCLE_PLAN, where=overview)
+    lead.submit({ids.B_CYCLE_NAME: name, ids.B_CYCLE_LENGTH: "6"})
+
+
+def _open_cycle(bot: LocalBot, name: str) -> Span:
+    with session_scope(bot.services.engine) as session:
+        cycle = next(c for c in open_cycles(session=session) if c.name == name)
+        return cycle_span(cycle)
+
+
+def _until_the_evening_of(j: Journey, day: date) -> None:
+    """Sweep once a day until the morning of `day`, then every three hours to its evening: by then everyone's
+    working day has come, from Kolkata to New York, and what waited for it has gone out."""
+    j.fast_forward(datetime.combine(day, time(9, 0), tzinfo=UTC), every=timedelta(days=1))
+    j.fast_forward(datetime.combine(day, time(18, 0), tzinfo=UTC), every=timedelta(hours=3))
 
 
 def _pause_from_home(person: Any) -> None:

@@ -6,6 +6,8 @@ from bot.sandbox.fake_slack import FakeChannel, FakeUser
 
 LEAD = "U0HANA"
 LEADS_CHANNEL = FakeChannel(id="C0LEADS", name="mentoring-leads", members=["U0HANA"], is_private=True)
+# Where mentors who opt in are celebrated at a cycle's end (TURNABOUT_CELEBRATION_CHANNEL).
+CELEBRATION_CHANNEL = FakeChannel(id="C0WINS", name="mentoring-wins", members=["U0HANA", "U0PRIYA", "U0TOM"])
 
 PEOPLE: tuple[FakeUser, ...] = (
     FakeUser(id="U0PRIYA", name="priya", real_name="Priya Nair", title="Data Analyst", tz="Asia/Kolkata"),

@@ -3,6 +3,8 @@ not a fault; `bot.blocks.replies` words each one for the person, and the handler
 
 from __future__ import annotations
 
+from bot.domain.cycles import Refusal
+
 
 class UseCaseError(Exception):
     """Something the person asked for can't be done; nothing was changed."""
@@ -65,7 +67,7 @@ class NotYourSurvey(NotYours):
 
 
 class CycleClosed(UseCaseError):
-    """A survey answered (or opened) after its cycle closed: too late to change anything."""
+    """A cycle that has already closed (or was called off): too late to answer its survey or change it."""
 
 
 class NotInPair(UseCaseError):
@@ -77,4 +79,21 @@ class AnswersRefused(UseCaseError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class CycleEnding(UseCaseError):
+    """A cycle already ending today: its close-out is out, and it settles once people have had time to answer."""
+
+
+class CycleStarted(UseCaseError):
+    """A planned cycle the lead meant to call off has started since: it can only be ended now."""
+
+
+class CycleRefused(UseCaseError):
+    """A cycle's name or dates that can't stand, with a `bot.domain.cycles.Refusal` per field ("name", "start",
+    "length", "end")."""
+
+    def __init__(self, errors: dict[str, Refusal]) -> None:
+        super().__init__(", ".join(r.problem for r in errors.values()))
         self.errors = errors

@@ -10,8 +10,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot.blocks import leads as lead_blocks
+from bot.blocks.cycles import lead_cycle_line
 from bot.blocks.home import home_view
-from bot.usecases import leads, membership, surveys
+from bot.usecases import cycles, leads, membership, surveys
 from bot.usecases.services import Services
 from storage.leads import PairFilter
 
@@ -35,7 +36,12 @@ def publish_home(
         name, page = where or ("attention", 1)
         view = leads.lead_view(services, client, pair_filter=PairFilter(name), page=page)
         lead_part = lead_blocks.lead_home_blocks(
-            overview=view.overview, measures=view.measures, pairs=view.pairs, charts=view.charts, notice=notice
+            overview=view.overview,
+            measures=view.measures,
+            pairs=view.pairs,
+            charts=view.charts,
+            notice=notice,
+            cycle_line=lead_cycle_line(cycles.overview(services)),
         )
         # Where the lead is, so acting on a pair shows the same page again.
         metadata = f"{view.pairs.pair_filter}:{view.pairs.page}"

@@ -352,7 +352,7 @@ def export(services: Services, client: WebClient, *, lead_id: str) -> Exported:
                 (
                     (
                         p.pairing_id,
-                        "",  # no cycles yet: the program is evergreen, matched in rounds
+                        p.cycle,
                         p.round_id,
                         p.mentor_name,
                         p.mentee_name,

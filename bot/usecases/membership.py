@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.blocks import replies
+from bot.blocks.cycles import pair_cycle_phrase
 from bot.blocks.goals import PairGoals, confidence_lines, confidence_unrated
 from bot.blocks.home import PairLine
 from bot.blocks.messages import (
@@ -26,15 +27,19 @@ from bot.blocks.messages import (
     resumed_text,
     welcome_dm,
 )
+from bot.domain.cycles import Span, days_left
 from bot.domain.momentum import next_send_window
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import SignupForm, Status, current_status, kept_topics, pause_until
 from bot.domain.recognition import MentorRecord
+from bot.domain.timezones import local_date
 from bot.usecases import reports
 from bot.usecases.bookings import call_off_for_ended_pair
 from bot.usecases.errors import NotJoined
 from bot.usecases.services import Services
 from storage.bookings import pending_by_pairing
+from storage.cycles import open_cycles
+from storage.cycles import span as cycle_span
 from storage.db import session_scope
 from storage.goals import goals_of, latest_progress, signup_confidence
 from storage.models import Pairing, Participant
@@ -171,6 +176,8 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
                 they_agreed=(pairing.mentee_agreed_at if mentor else pairing.mentor_agreed_at) is not None,
             )
 
+        today = local_date(now, services.settings.turnabout_program_tz)
+        running = {c.id: c for c in map(cycle_span, open_cycles(session=session)) if c.starts_on <= today}
         return [
             PairLine(
                 other_name=names.get(other, "your match"),
@@ -182,9 +189,14 @@ def my_pairs(services: Services, user_id: str) -> list[PairLine]:
                 anchor=pairing.id or 0,
                 tz=tz,
                 goals=pair_goals(pairing, other),
+                cycle=_cycle_phrase(running.get(pairing.cycle_id or 0), today),
             )
             for pairing, other in zip(mine, others, strict=True)
         ]
+
+
+def _cycle_phrase(cycle: Span | None, today: date) -> str | None:
+    return pair_cycle_phrase(name=cycle.name, days_left=days_left(cycle, today)) if cycle else None
 
 
 @dataclass(frozen=True)

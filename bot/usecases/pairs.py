@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
 
 from bot.blocks import matching as views
 from bot.domain.outbox import MessageKind, keys
@@ -37,24 +40,44 @@ def unpair(services: Services, *, a: str, b: str, lead_id: str) -> Ended:
     return end_pair(services, pairing_id=pairing.id, by=lead_id)
 
 
-def end_pair(services: Services, *, pairing_id: int, by: str) -> Ended:
+@dataclass(frozen=True)
+class Farewell:
+    """The note each partner gets when their pair ends: its kind, its key and its words."""
+
+    kind: MessageKind
+    key: Callable[[int, str], str]  # (pairing id, recipient) -> outbox key
+    text: Callable[[str], str]  # the partner's name -> the note
+
+
+# A lead ended the pair, or a partner asked for a rematch.
+BY_LEAD = Farewell(MessageKind.ENDED, keys.ended, lambda other: views.pair_ended_text(other_name=other))
+
+
+def end_pair(services: Services, *, pairing_id: int, by: str, farewell: Farewell = BY_LEAD) -> Ended:
     """End a pair (a lead's button, or a partner asking for a rematch) and queue a kind note to each person."""
-    now = services.clock()
-    queued: list[str] = []
     with session_scope(services.engine) as session:
-        pairing = session.get(Pairing, pairing_id)
-        group = group_of(session=session, pairing=pairing) if pairing is not None else []
-        if pairing is None or not end_pairing(session=session, pairing=pairing, by=by, now=now):
-            raise PairEnded
-        queued += call_off_for_ended_pair(services, session, pairing, group, gone=None, now=now)
-        people = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
-        for user_id, other_id in ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)):
-            other = people.get(other_id)
-            text = views.pair_ended_text(other_name=other.name if other else "your match")
-            key = keys.ended(pairing_id, user_id)
-            draft = Draft(key=key, kind=MessageKind.ENDED, users=[user_id], text=text, blocks=[])
-            if enqueue(session=session, draft=draft, now=now):
-                queued.append(key)
+        return end_pair_in(services, session, pairing_id=pairing_id, by=by, farewell=farewell, now=services.clock())
+
+
+def end_pair_in(
+    services: Services, session: Session, *, pairing_id: int, by: str, farewell: Farewell, now: datetime
+) -> Ended:
+    """`end_pair` inside the caller's transaction (a cycle settling records the pair's outcome in the same one);
+    `PairEnded` when the pair is not active."""
+    queued: list[str] = []
+    pairing = session.get(Pairing, pairing_id)
+    group = group_of(session=session, pairing=pairing) if pairing is not None else []
+    if pairing is None or not end_pairing(session=session, pairing=pairing, by=by, now=now):
+        raise PairEnded
+    queued += call_off_for_ended_pair(services, session, pairing, group, gone=None, now=now)
+    people = participants_by_id(session=session, user_ids=[pairing.mentor_id, pairing.mentee_id])
+    for user_id, other_id in ((pairing.mentor_id, pairing.mentee_id), (pairing.mentee_id, pairing.mentor_id)):
+        other = people.get(other_id)
+        text = farewell.text(other.name if other else "your match")
+        key = farewell.key(pairing_id, user_id)
+        draft = Draft(key=key, kind=farewell.kind, users=[user_id], text=text, blocks=[])
+        if enqueue(session=session, draft=draft, now=now):
+            queued.append(key)
     return Ended(pairing, people, queued)
 
 

@@ -87,6 +87,7 @@ def _readable(services: Services, records: Records, *, user_id: str, now: dateti
             ],
             you_agreed=p.mentor_agreed_at if p.mentor_id == user_id else p.mentee_agreed_at,
             goals=[g.text for g in records.goals if g.pairing_id == p.id],
+            cycles=records.cycles.get(p.id or 0, []),
         )
         for p in records.pairings
     ]

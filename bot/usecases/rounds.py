@@ -34,6 +34,7 @@ from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Cadence, Seniority, Status, current_status
 from bot.domain.rounds import Load, PairingStatus, RoundStatus
 from bot.domain.timezones import utc_offset_minutes
+from bot.usecases.cycles import cycle_for_round, place_approved, program_today
 from bot.usecases.delivery import DeliveryReport, Limiter, deliver
 from bot.usecases.errors import RoundDecided
 from bot.usecases.services import Services
@@ -217,6 +218,8 @@ def propose_round(
             score_gap=proposal.gap or None,
             now=now,
         )
+        match_round.cycle_id = cycle_for_round(session, today=program_today(services, now))
+        session.add(match_round)
         assert match_round.id is not None
         return Proposed(_view(session, match_round.id), [_view(session, r) for r in replaced])
 
@@ -291,6 +294,8 @@ def approve(services: Services, *, round_id: int, lead_id: str) -> Approval:
             for pairing, _ in withdrawn:
                 drop_pairing(session=session, pairing_id=pairing.id or 0, only_in_draft=False)
             pairings = activate_round(session=session, round_id=round_id, now=now)
+            stamped = session.get_one(MatchRound, round_id)
+            place_approved(session, pairings, round_cycle=stamped.cycle_id, today=program_today(services, now))
         view = _view(session, round_id)
         if won:
             for draft in _round_messages(services, session, view, pairings, now=now, withdrawn=withdrawn):

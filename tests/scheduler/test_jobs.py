@@ -24,6 +24,7 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
         "resumed": 0,
         "steps": 0,
         "digest": 0,
+        "cycles": 0,
         "purged": 0,
         "sent": 0,
     }
@@ -31,6 +32,7 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
         "resumed": 1,
         "steps": 0,
         "digest": 0,  # no pairs, no digest
+        "cycles": 0,
         "purged": 0,
         "sent": 0,
     }
@@ -39,6 +41,7 @@ def test_a_pause_ends_by_itself_and_the_person_is_told_once(bot: LocalBot) -> No
         "resumed": 0,
         "steps": 0,
         "digest": 0,
+        "cycles": 0,
         "purged": 0,
         "sent": 0,
     }

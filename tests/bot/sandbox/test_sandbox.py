@@ -81,10 +81,26 @@ def test_no_tokens_runs_the_sandbox_journey(tmp_path: Path) -> None:
         "[image: ",
         "turnabout-pairs-",
         "Your pause has ended",
+        # A cycle from start to close-out: the form with an inline error, matching in it, the next one planned,
+        # the days left on Home, then one pair rolling over and the others closing with a thank-you.
+        "=== Start a cycle ===",
+        "Give the cycle a name",
+        "Spring 2027* has started",
+        "Spring 2027: 91 days left",
+        "Autumn 2027* is planned",
+        "your pairing carries on into *Autumn 2027*",
+        "*Spring 2027* has come to an end, and with it your reverse mentoring pairing with Diane Whitfield",
+        "Autumn 2027: 181 days left",
+        # ...with the surveys: the pulse, the close-out, confidence before and after, the opted-in shout-out.
+        "Halfway through Spring 2027",
+        "Spring 2027 is nearly over",
+        "3 at midpoint → 4 at close-out",
+        "[#mentoring-wins] turnabout: :tada: A big thank-you to @Priya Nair",
+        "Spring 2027 is complete. Thank you!",
     ):
         assert seen in out, f"transcript lacks {seen!r}"
     assert transcript.read_text() in out
-    assert out.count("Meet your reverse mentoring match") == 3, "three introductions, none twice"
+    assert out.count("Meet your reverse mentoring match") == 4, "three introductions, one more in the cycle, none twice"
     assert out.count("A note as Tom Becker's sponsor") == 1, "each escalation step once"
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.db")), "the sandbox keeps its data in a temporary directory"

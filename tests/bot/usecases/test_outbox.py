@@ -334,6 +334,7 @@ def test_each_kind_carries_its_delivery_rules() -> None:
         MessageKind.CLOSEOUT,
         MessageKind.CYCLE_THANKS,
         MessageKind.MANAGER_NOTE,
+        MessageKind.CYCLE_END,
     }
     assert kinds("send_now") == {
         MessageKind.WELCOME,
