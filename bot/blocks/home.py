@@ -180,10 +180,10 @@ def home_view(
     if confidence:
         text = "*Your confidence, before and after* (1-5, just for you)\n" + confidence_lines(confidence)
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
-    if rate_confidence or (signup_confidence and not confidence):
-        # Before a cycle asks again, their sign-up ratings; after, the line above holds them.
-        lines = () if confidence else signup_confidence
-        blocks += [DividerBlock(), *confidence_blocks(lines, rate=rate_confidence)]
+    elif signup_confidence or rate_confidence:
+        # Until a cycle asks again: their sign-up ratings, and a way to give them. Once it has, the before and
+        # after above hold them, and a starting point can no longer be given after the fact.
+        blocks += [DividerBlock(), *confidence_blocks(signup_confidence, rate=rate_confidence)]
     if record is not None and not record.empty:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=record_text(record)))]
     blocks += [

@@ -457,7 +457,9 @@ def shout_out(
     they agreed to share."""
     taught = f" on {_topics(topics)}" if topics else ""
     text = f"A big thank-you to <@{mentor_id}>, reverse mentor in {cycle_name}!"
-    body = f":tada: {text} They mentored a senior colleague{taught}: {_sessions(sessions)} this cycle."
+    # In public, a count only flatters: a cycle with no logged sessions (they met, and did not log) says none.
+    held = f": {_sessions(sessions)} this cycle" if sessions else ""
+    body = f":tada: {text} They mentored a senior colleague{taught}{held}."
     blocks: list[Block] = [section(body)]
     if quote:
         blocks.append(section(f"> “{quote}”\n> — {mentee_name}"))
