@@ -191,6 +191,10 @@ def play(bot: LocalBot, clock: SimClock) -> str:
     j.show("Priya's Home tab", priya.home)
 
     j.step("Tom (VP Finance) joins as a mentee, with the CEO as his sponsor", lambda: j.sign_up("U0TOM"))
+    j.step(
+        "From his welcome DM, Tom privately rates where he starts: 2 of 5 in Generative AI, 1 in data",
+        lambda: _rate_confidence(tom, {"genai": "2", "data_analytics": "1"}),
+    )
     for user_id, who in (
         ("U0AMARA", "Amara (Social Media Associate)"),
         ("U0DIANE", "Diane (COO)"),
@@ -227,6 +231,11 @@ def play(bot: LocalBot, clock: SimClock) -> str:
         lambda: fake.send_interaction(clicks[0].payload),
     )
     tom_intro = _intro_for(bot, "U0TOM")
+    j.step(
+        "Tom reads the agreement in the introduction and clicks “We agree”",
+        lambda: tom.click(ids.A_AGREE, where=_intro_for(bot, "U0TOM")),
+    )
+    j.step("Priya agrees too, for her whole group", lambda: priya.click(ids.A_AGREE, where=_intro_for(bot, "U0TOM")))
     j.step(
         "Priya meets her group, but Rajesh couldn't come: 'We met' asks her who was there",
         lambda: priya.click(ids.A_LOG_SESSION, where=tom_intro),
@@ -344,12 +353,24 @@ def _cycle(j: Journey) -> None:
     j.show("Tom's Home tab", tom.home)
     spring = _open_cycle(bot, "Spring 2027")
     priya, amara, diane = fake.user("U0PRIYA"), fake.user("U0AMARA"), fake.user("U0DIANE")
-    # A cycle moves by the day: daily sweeps from here on.
+    # A cycle moves by the day: daily sweeps from here on. Priya and Tom get back on track: every two weeks.
+    for weeks in (2, 4, 6):
+        _until_the_evening_of(j, spring.starts_on + timedelta(weeks=weeks))
+        j.step(
+            f"Week {weeks} of Spring 2027: Priya and Tom meet; both log it, and it counts once",
+            lambda: _both_log(priya, tom),
+        )
     _until_the_evening_of(j, midpoint(spring))
     j.step(
         "Halfway: Tom answers the pulse (it's going well, keep going) and rates his confidence again",
         lambda: _answer_survey(tom, ids.A_PULSE_OPEN, {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_HELP: "keep_going"}, "3"),
     )
+    for weeks in (8, 10):
+        _until_the_evening_of(j, spring.starts_on + timedelta(weeks=weeks))
+        j.step(
+            f"Week {weeks}: another session" + (", their fifth: a milestone for Priya" if weeks == 8 else ""),
+            lambda: _both_log(priya, tom),
+        )
     _until_the_evening_of(j, closeout_day(spring))
     j.step(
         "Two weeks before the end, Tom answers the close-out: he wants to carry on, and thanks Priya in words "
@@ -411,6 +432,14 @@ def _answer_survey(person: Any, action_id: str, answers: Answers, confidence: st
     person.close()
 
 
+def _rate_confidence(person: Any, ratings: dict[str, str]) -> None:
+    prompt = next(m for m in reversed(person.dms) if ids.A_CONFIDENCE_OPEN in str(m))
+    person.click(ids.A_CONFIDENCE_OPEN, where=prompt)
+    result = person.submit({ids.B_CONFIDENCE_PREFIX + topic: value for topic, value in ratings.items()})
+    if result.errors:
+        raise RuntimeError(f"the confidence ratings were refused: {result.errors}")
+
+
 def _sign_up_kwame(person: Any) -> None:
     person.slash("/mentoring", "join")
     result = person.submit({**KWAME, **CONSENT})
@@ -431,10 +460,23 @@ def _open_cycle(bot: LocalBot, name: str) -> Span:
 
 
 def _until_the_evening_of(j: Journey, day: date) -> None:
-    """Sweep once a day until the morning of `day`, then every three hours to its evening: by then everyone's
-    working day has come, from Kolkata to New York, and what waited for it has gone out."""
-    j.fast_forward(datetime.combine(day, time(9, 0), tzinfo=UTC), every=timedelta(days=1))
+    """Sweep twice a day, at 09:00 and 15:00 UTC, until the morning of `day`, then every three hours to its
+    evening. The bot sweeps every few minutes; two sweeps a day inside the working hours of Kolkata and of New
+    York deliver the same messages on the same days (held ones included), with a readable transcript."""
+    target = datetime.combine(day, time(9, 0), tzinfo=UTC)
+    moment = datetime.combine(j.clock().date(), time(9, 0), tzinfo=UTC)
+    while moment < target:
+        for at in (moment, moment + timedelta(hours=6)):
+            if j.clock() < at <= target:
+                j.fast_forward(at, every=at - j.clock())
+        moment += timedelta(days=1)
+    j.fast_forward(target, every=max(target - j.clock(), timedelta(minutes=1)))
     j.fast_forward(datetime.combine(day, time(18, 0), tzinfo=UTC), every=timedelta(hours=3))
+
+
+def _both_log(*people: Any) -> None:
+    for person in people:
+        person.slash("/mentoring", "log")
 
 
 def _pause_from_home(person: Any) -> None:

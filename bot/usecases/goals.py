@@ -30,6 +30,7 @@ from storage.db import session_scope
 from storage.goals import agree as store_agree
 from storage.goals import save_signup_confidence, signup_confidence
 from storage.models import Pairing
+from storage.momentum import answer_prompts
 from storage.outbox import Draft, cancel_pending, enqueue
 from storage.pairings import group_of
 from storage.participants import get_participant, participants_by_id
@@ -62,6 +63,7 @@ def agree(services: Services, *, user_id: str, anchor_id: int) -> Agreed:
         if not mine:
             raise PairEnded  # in the group once, but their pair has ended
         changed = store_agree(session=session, pairings=mine, user_id=user_id, now=now)
+        answer_prompts(session=session, user_id=user_id, now=now)  # a sign of life, like a log or a check-in
         session.flush()
         waiting: list[str] = []
         for pairing in mine:

@@ -33,6 +33,7 @@ from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
 from storage.models import Cycle, Goal, Pairing, Participant, SurveyAnswer
+from storage.momentum import answer_prompts
 from storage.outbox import Draft, enqueue
 from storage.participants import participants_by_id
 from storage.surveys import (
@@ -325,6 +326,7 @@ def submit_pulse(services: Services, *, user_id: str, ref: SurveyRef, answers: r
                 updated_at=now,
             ),
         )
+        answer_prompts(session=session, user_id=user_id, now=now)  # a sign of life: not silent, not a ghost
         save_confidence(
             session=session,
             user_id=user_id,
@@ -387,6 +389,7 @@ def submit_closeout(services: Services, *, user_id: str, ref: SurveyRef, answers
                 updated_at=now,
             ),
         )
+        answer_prompts(session=session, user_id=user_id, now=now)
         save_confidence(
             session=session,
             user_id=user_id,

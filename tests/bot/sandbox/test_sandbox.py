@@ -94,13 +94,19 @@ def test_no_tokens_runs_the_sandbox_journey(tmp_path: Path) -> None:
         # ...with the surveys: the pulse, the close-out, confidence before and after, the opted-in shout-out.
         "Halfway through Spring 2027",
         "Spring 2027 is nearly over",
-        "3 at midpoint → 4 at close-out",
+        "2 at sign-up → 3 at midpoint → 4 at close-out",
+        # ...the agreement agreed, goals from the first check-in, and a milestone.
+        "You both agreed to your mentoring agreement",
+        "*Your goals*",
+        "Five sessions with Tom Becker",
         "[#mentoring-wins] turnabout: :tada: A big thank-you to @Priya Nair",
         "Spring 2027 is complete. Thank you!",
     ):
         assert seen in out, f"transcript lacks {seen!r}"
     assert transcript.read_text() in out
-    assert out.count("Meet your reverse mentoring match") == 4, "three introductions, one more in the cycle, none twice"
+    # "We agree" edits an introduction in place ("(replaced)"): that is not a second introduction.
+    intros = out.count("] turnabout: # Meet your reverse mentoring match")
+    assert intros == 4, "three introductions, one more in the cycle, none twice"
     assert out.count("A note as Tom Becker's sponsor") == 1, "each escalation step once"
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.db")), "the sandbox keeps its data in a temporary directory"
