@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from storage.db import make_engine, migrate
+from tests.support import MONDAY
 
 # Every end-to-end journey runs over both transports: `-m socket_mode` runs only the Socket Mode runs,
 # `-m "not socket_mode"` everything over HTTP alone.
@@ -117,5 +119,23 @@ def bot(tmp_path: Path, transport: str) -> Iterator[LocalBot]:
         mode=transport,
     ) as running:
         yield running
+        running.settle()
+        assert running.fake.violations == [], "the bot broke Slack's contract"
+
+
+@pytest.fixture
+def timed(tmp_path: Path, transport: str) -> Iterator[tuple[LocalBot, SimClock]]:
+    """The same bot with a clock the test moves, starting at `tests.support.MONDAY`."""
+    clock = SimClock(MONDAY)
+    with local_bot(
+        database_url=f"sqlite:///{tmp_path / 'timed.db'}",
+        users=PEOPLE,
+        channels=[LEADS_CHANNEL],
+        leads=[LEAD],
+        leads_channel=LEADS_CHANNEL.id,
+        clock=clock,
+        mode=transport,
+    ) as running:
+        yield running, clock
         running.settle()
         assert running.fake.violations == [], "the bot broke Slack's contract"

@@ -18,6 +18,9 @@ from storage.db import session_scope
 from storage.models import Participant
 from storage.participants import get_participant
 
+# A Monday morning in working hours from Kolkata to Berlin: the start of the timed journeys' clock.
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
 
 def stored(bot: LocalBot, user_id: str) -> Participant | None:
     with session_scope(bot.services.engine) as session:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from bot.blocks import ids
 from bot.domain.cycles import ConfidenceStage
 from bot.sandbox.clock import SimClock
-from bot.sandbox.local import LocalBot, local_bot
-from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD, LEADS_CHANNEL
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import CheckIn, Confidence, Goal, OutboxMessage, Pairing, Participant
@@ -22,7 +19,6 @@ from storage.privacy import forget_person
 from tests.support import MENTOR_ANSWERS, join, seed, seed_pool
 
 TOM_GOALS = "Get hands-on with AI; understand Gen Z customers"
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def pairing_of(bot: LocalBot, mentee_id: str) -> Pairing:
@@ -203,23 +199,6 @@ def test_in_a_group_the_mentor_agrees_for_all_and_each_mentee_for_themselves(bot
 
 
 # --- check-ins: goals at the first, progress later; the agreement reminder ---
-
-
-@pytest.fixture
-def timed(tmp_path: Path, transport: str) -> Iterator[tuple[LocalBot, SimClock]]:
-    clock = SimClock(MONDAY)
-    with local_bot(
-        database_url=f"sqlite:///{tmp_path / 'g.db'}",
-        users=PEOPLE,
-        channels=[LEADS_CHANNEL],
-        leads=[LEAD],
-        leads_channel=LEADS_CHANNEL.id,
-        clock=clock,
-        mode=transport,
-    ) as bot:
-        yield bot, clock
-        bot.settle()
-        assert bot.fake.violations == []
 
 
 def matched(bot: LocalBot) -> None:

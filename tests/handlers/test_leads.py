@@ -8,9 +8,7 @@ import io
 import json
 import time
 import urllib.parse
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,33 +18,14 @@ from sqlmodel import select
 from bot.blocks import ids
 from bot.domain.rounds import PairingStatus, RoundStatus
 from bot.sandbox.clock import SimClock
-from bot.sandbox.local import LocalBot, local_bot
-from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD, LEADS_CHANNEL
 from bot.usecases import leads
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.leads import PairFilter
 from storage.models import MatchRound, Pairing, Participant
-from tests.support import approved_round, seed, seed_pool
-
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def timed(tmp_path: Path, transport: str) -> Iterator[tuple[LocalBot, SimClock]]:
-    clock = SimClock(MONDAY)
-    with local_bot(
-        database_url=f"sqlite:///{tmp_path / 'l.db'}",
-        users=PEOPLE,
-        channels=[LEADS_CHANNEL],
-        leads=[LEAD],
-        leads_channel=LEADS_CHANNEL.id,
-        clock=clock,
-        mode=transport,
-    ) as bot:
-        yield bot, clock
-        bot.settle()
-        assert bot.fake.violations == []
+from tests.support import MONDAY, approved_round, seed, seed_pool
 
 
 def tick(bot: LocalBot, clock: SimClock, moment: datetime) -> dict[str, int]:

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from bot.blocks import ids
 from bot.domain.people import Status
 from bot.sandbox.clock import SimClock
-from bot.sandbox.local import LocalBot, local_bot
-from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import CheckIn, OutboxMessage, Pairing
-from tests.support import seed, stored
-
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def timed(tmp_path: Path, transport: str) -> Iterator[tuple[LocalBot, SimClock]]:
-    clock = SimClock(MONDAY)
-    with local_bot(
-        database_url=f"sqlite:///{tmp_path / 'm.db'}",
-        users=PEOPLE,
-        channels=[LEADS_CHANNEL],
-        leads=[LEAD],
-        leads_channel=LEADS_CHANNEL.id,
-        clock=clock,
-        mode=transport,
-    ) as bot:
-        yield bot, clock
-        bot.settle()
-        assert bot.fake.violations == []
+from tests.support import MONDAY, seed, stored
 
 
 def matched(bot: LocalBot) -> None:
