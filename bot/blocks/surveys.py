@@ -247,7 +247,8 @@ def closeout_modal(form: CloseoutForm) -> View:
     other, previous = form.other_name, form.previous
     blocks: list[Block] = []
     if form.goals:
-        lines = "\n".join(f"• {whose}: {goal}" for whose, goal in form.goals)
+        # The partner's own words: shown literally, so a goal can't carry a disguised link or a mention.
+        lines = "\n".join(f"• {escape(whose)}: {escape(goal)}" for whose, goal in form.goals)
         blocks.append(section(f"*Your goals for this cycle*\n{lines}"[:3000]))
     blocks += [
         InputBlock(
