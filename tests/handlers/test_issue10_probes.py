@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.blocks import ids
 from bot.domain.cycles import SurveyKind
 from bot.sandbox.local import LocalBot
-from bot.sandbox.roster import LEAD
+from bot.sandbox.roster import LEAD, LEADS_CHANNEL
 from bot.usecases import surveys
 from storage.db import session_scope
 from storage.models import Cycle, Goal, Pairing, SurveyAnswer
@@ -171,3 +171,51 @@ def test_the_partners_goal_in_the_closeout_is_shown_literally(bot: LocalBot) -> 
     shown = str(priya.modal)
     assert "the board pack" in shown, "the partner sees the goal"
     assert "<https://evil.example" not in shown and "<!channel>" not in shown
+
+
+def test_private_words_stay_out_of_the_leads_views_the_export_and_the_partners_copy(
+    bot: LocalBot,  # noqa: F811
+) -> None:
+    cycle_id = in_cycle(bot)
+    now = bot.services.clock()
+    goal, changed, thanks = "GOAL-MARKER-1", "CHANGED-MARKER-2", "THANKS-MARKER-3"
+    with session_scope(bot.services.engine) as session:
+        pairing = session.exec(select(Pairing)).one()
+        assert pairing.id is not None
+        session.add(
+            Goal(pairing_id=pairing.id, owner_id="U0TOM", position=1, text=goal, created_at=now, updated_at=now)
+        )
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom, priya, lead = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA"), bot.fake.user(LEAD)
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_CHANGED: changed, ids.B_SURVEY_THANKS: thanks, ids.B_SURVEY_QUOTE: []})
+    priya.open_home()
+    bot.settle()
+    assert goal in str(priya.home), "the partner sees the pair's goals"
+    priya.slash("/mentoring", "mydata")
+    lead.slash("/mentoring", "report")
+    lead.slash("/mentoring", "export")
+    lead.open_home()
+    bot.settle()
+    exported = [f.content or b"" for f in bot.fake.uploaded_files(lead.dm_channel)]
+    assert exported, "the export went out"
+    for where in (str(priya.dms), str(lead.home), str(lead.dms), str(lead.ephemerals), *map(repr, exported)):
+        for private in (goal, changed, thanks):
+            assert private not in where
+    for leads_message in bot.fake.messages(LEADS_CHANNEL.id):
+        assert all(p not in str(leads_message) for p in (goal, changed, thanks))
+
+
+def test_a_cycle_name_that_would_ping_or_link_is_refused_inline(bot: LocalBot) -> None:  # noqa: F811
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "cycle")
+    today = bot.services.clock().date().isoformat()
+    for name in ("<!channel> Spring", "Spring <https://evil.example|2027>", "<@U0TOM>'s cycle"):
+        refused = lead.submit({ids.B_CYCLE_NAME: name, ids.B_CYCLE_START: today, ids.B_CYCLE_LENGTH: "6"})
+        assert "Leave out < and >" in refused.errors[ids.B_CYCLE_NAME], name
+    with session_scope(bot.services.engine) as session:
+        assert session.exec(select(Cycle)).all() == []
+    done = lead.submit({ids.B_CYCLE_NAME: "Spring & Summer 2027 ✨", ids.B_CYCLE_START: today})
+    assert done.response_action == "update", done.errors
+    with session_scope(bot.services.engine) as session:
+        assert [c.name for c in session.exec(select(Cycle))] == ["Spring & Summer 2027 ✨"]
