@@ -219,3 +219,86 @@ def test_a_cycle_name_that_would_ping_or_link_is_refused_inline(bot: LocalBot) -
     assert done.response_action == "update", done.errors
     with session_scope(bot.services.engine) as session:
         assert [c.name for c in session.exec(select(Cycle))] == ["Spring & Summer 2027 ✨"]
+
+
+def _start(bot: LocalBot, name: str, day: str, months: str = "6") -> Any:
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "cycle")
+    return lead.submit({ids.B_CYCLE_NAME: name, ids.B_CYCLE_START: day, ids.B_CYCLE_LENGTH: months})
+
+
+def test_a_cycle_submitted_twice_or_from_a_stale_second_form_makes_one_cycle(bot: LocalBot) -> None:  # noqa: F811
+    today = bot.services.clock().date().isoformat()
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "cycle")
+    stale = copy.deepcopy(lead.modal)  # a second form, opened before the first was sent
+    done = lead.submit({ids.B_CYCLE_NAME: "Spring 2027", ids.B_CYCLE_START: today, ids.B_CYCLE_LENGTH: "6"})
+    assert done.response_action == "update"
+    retry = bot.fake.send_interaction(done.payload)  # Slack's retry, or a double click
+    assert retry.json and retry.json.get("response_action") == "update"
+    assert stale is not None
+    clash = copy.deepcopy(done.payload)
+    clash["view"]["state"]["values"][ids.B_CYCLE_NAME][ids.A_VALUE]["value"] = "Also spring"
+    refused = bot.fake.send_interaction(clash)
+    assert refused.json and "overlap “Spring 2027”" in refused.json["errors"][ids.B_CYCLE_START]
+    with session_scope(bot.services.engine) as session:
+        assert [c.name for c in session.exec(select(Cycle))] == ["Spring 2027"]
+
+
+def test_forged_cycle_lengths_and_dates_are_refused_inline(bot: LocalBot) -> None:  # noqa: F811
+    lead = bot.fake.user(LEAD)
+    lead.slash("/mentoring", "cycle")
+    today = bot.services.clock().date().isoformat()
+    good = lead.submit({ids.B_CYCLE_NAME: "x", ids.B_CYCLE_START: "2026-11-01", ids.B_CYCLE_LENGTH: "6"})
+    assert good.response_action == "update"
+    with session_scope(bot.services.engine) as session:
+        cycle = session.exec(select(Cycle)).one()
+        session.delete(cycle)
+    for months, day in (("0", today), ("-6", today), ("999999", today), ("abc", today), ("6", "9999-12-31")):
+        forged = copy.deepcopy(good.payload)
+        state = forged["view"]["state"]["values"]
+        state[ids.B_CYCLE_LENGTH][ids.A_VALUE]["selected_option"]["value"] = months
+        state[ids.B_CYCLE_START][ids.A_VALUE]["selected_date"] = day
+        refused = bot.fake.send_interaction(forged)
+        assert refused.status == 200 and refused.json, (months, day)
+        assert refused.json.get("response_action") == "errors", (months, day, refused.json)
+    for day in ("not a date", "", None, "2026-02-30"):
+        forged = copy.deepcopy(good.payload)
+        forged["view"]["state"]["values"][ids.B_CYCLE_START][ids.A_VALUE]["selected_date"] = day
+        refused = bot.fake.send_interaction(forged)
+        assert refused.json and ids.B_CYCLE_START in refused.json["errors"], day
+    with session_scope(bot.services.engine) as session:
+        assert session.exec(select(Cycle)).all() == []
+
+
+def test_extend_with_forged_metadata_to_the_past_to_far_away_and_after_the_close(bot: LocalBot) -> None:  # noqa: F811
+    today = bot.services.clock().date()
+    _start(bot, "Spring 2027", today.isoformat())
+    lead = bot.fake.user(LEAD)
+    shown = lead.slash("/mentoring", "cycle").ephemerals[0]
+    lead.click(ids.A_CYCLE_EXTEND, where=shown)
+    bot.settle()
+    assert lead.modal is not None
+    good = lead.submit({ids.B_CYCLE_END: "2027-06-30"})
+    assert good.response_action == "update"
+    assert bot.fake.send_interaction(good.payload).json.get("response_action") == "update", "the same date twice"
+    for metadata in ('{"cycle": 999}', '{"cycle": -1}', '{"cycle": "1; drop"}', "[1]", "not json", ""):
+        forged = copy.deepcopy(good.payload)
+        forged["view"]["private_metadata"] = metadata
+        forged["view"]["state"]["values"][ids.B_CYCLE_END][ids.A_VALUE]["selected_date"] = "2027-07-31"
+        refused = bot.fake.send_interaction(forged)
+        assert refused.json and refused.json.get("response_action") == "errors", metadata
+    for day in ("2026-01-01", "2099-01-01", "garbage"):
+        forged = copy.deepcopy(good.payload)
+        forged["view"]["state"]["values"][ids.B_CYCLE_END][ids.A_VALUE]["selected_date"] = day
+        refused = bot.fake.send_interaction(forged)
+        assert refused.json and ids.B_CYCLE_END in refused.json.get("errors", {}), day
+    with session_scope(bot.services.engine) as session:
+        (cycle,) = session.exec(select(Cycle)).all()
+        assert str(cycle.ends_on) == "2027-06-30"
+        assert cycle.id is not None
+    close(bot, cycle.id)
+    forged = copy.deepcopy(good.payload)
+    forged["view"]["state"]["values"][ids.B_CYCLE_END][ids.A_VALUE]["selected_date"] = "2027-07-31"
+    late = bot.fake.send_interaction(forged)
+    assert late.json and "already closed" in late.json["errors"][ids.B_CYCLE_END]
