@@ -302,3 +302,34 @@ def test_extend_with_forged_metadata_to_the_past_to_far_away_and_after_the_close
     forged["view"]["state"]["values"][ids.B_CYCLE_END][ids.A_VALUE]["selected_date"] = "2027-07-31"
     late = bot.fake.send_interaction(forged)
     assert late.json and "already closed" in late.json["errors"][ids.B_CYCLE_END]
+
+
+def test_six_goals_full_of_markup_characters_keep_the_home_tab_and_closeout_within_slacks_limits(
+    bot: LocalBot,  # noqa: F811
+) -> None:
+    cycle_id = in_cycle(bot)
+    now = bot.services.clock()
+    with session_scope(bot.services.engine) as session:
+        pairing = session.exec(select(Pairing)).one()
+        assert pairing.id is not None
+        for owner in ("U0TOM", "U0PRIYA"):
+            for position in (1, 2, 3):
+                text = ("<&>" * 66 + "é")[:200]
+                session.add(
+                    Goal(
+                        pairing_id=pairing.id,
+                        owner_id=owner,
+                        position=position,
+                        text=text,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom = bot.fake.user("U0TOM")
+    tom.open_home()
+    bot.settle()
+    assert tom.home is not None and "&lt;&amp;&gt;" in str(tom.home)
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    assert tom.modal is not None
+    assert bot.fake.violations == []
