@@ -333,3 +333,78 @@ def test_six_goals_full_of_markup_characters_keep_the_home_tab_and_closeout_with
     tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
     assert tom.modal is not None
     assert bot.fake.violations == []
+
+
+def test_no_shout_out_or_quote_for_people_who_left_with_deletion(bot: LocalBot) -> None:  # noqa: F811
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    tom.submit(CLOSEOUT_TOM)
+    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
+    priya.submit(CLOSEOUT_PRIYA)
+    tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_DELETE)
+    bot.settle()
+    close(bot, cycle_id)
+    send(bot, surveys.send_celebrations(bot.services, cycle_id=cycle_id))
+    words = CLOSEOUT_TOM[ids.B_SURVEY_THANKS]
+    assert isinstance(words, str)
+    everywhere = [*bot.fake.messages(KUDOS.id), *bot.fake.user("U0SOFIA").dms, *priya.dms]
+    assert all(words not in str(m) for m in everywhere), "a deleted mentee's words are never quoted"
+
+
+def test_a_mentor_who_left_with_deletion_is_not_shouted_out(bot: LocalBot) -> None:  # noqa: F811
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    priya = bot.fake.user("U0PRIYA")
+    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
+    priya.submit(CLOSEOUT_PRIYA)
+    priya.slash("/mentoring", "leave")
+    priya.click(ids.A_LEAVE_DELETE)
+    bot.settle()
+    close(bot, cycle_id)
+    send(bot, surveys.send_celebrations(bot.services, cycle_id=cycle_id))
+    assert bot.fake.messages(KUDOS.id) == []
+    assert not any("appreciation" in t for t in bot.fake.user("U0SOFIA").dm_texts)
+
+
+def test_a_closeout_queued_before_someone_left_is_not_sent_to_them(bot: LocalBot) -> None:  # noqa: F811
+    cycle_id = in_cycle(bot)
+    queued = surveys.send_closeouts(bot.services, cycle_id=cycle_id)
+    assert len(queued) == 2
+    tom = bot.fake.user("U0TOM")
+    tom.slash("/mentoring", "leave")
+    tom.click(ids.A_LEAVE_KEEP)
+    bot.settle()
+    send(bot, queued)
+    assert not any(ids.A_CLOSEOUT_OPEN in str(m) for m in tom.dms), "no close-out for someone who left"
+    assert not any(ids.A_CLOSEOUT_OPEN in str(m) for m in bot.fake.user("U0PRIYA").dms), "their pair has ended"
+
+
+def test_pulse_buttons_with_forged_values_open_nothing_and_say_why(bot: LocalBot) -> None:  # noqa: F811
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_pulses(bot.services, cycle_id=cycle_id))
+    tom = bot.fake.user("U0TOM")
+    prompt = last_dm_with(bot, "U0TOM", ids.A_PULSE_OPEN)
+    opened = len(bot.fake.calls_to("views.open"))
+    for value in ("-1:1", "1:-1", f"{cycle_id}:99999999999999999999", "abc", "", None, f"{cycle_id + 5}:1"):
+        clicked = copy.deepcopy(tom.click(ids.A_PULSE_OPEN, where=prompt).payload)
+        tom.close()
+        opened = len(bot.fake.calls_to("views.open"))
+        clicked["actions"][0]["value"] = value
+        assert bot.fake.send_interaction(clicked).status == 200, value
+        bot.settle()
+        assert len(bot.fake.calls_to("views.open")) == opened, value
+    replies = [str(c.args) for c in bot.fake.calls_to("response_url")]
+    assert len(replies) >= 7
+    # A pulse submitted with a forged answer to "keep going / need help" is refused inline.
+    tom.click(ids.A_PULSE_OPEN, where=prompt)
+    done = tom.submit(
+        {ids.B_SURVEY_VALUE: "4", ids.B_SURVEY_HELP: "keep_going", ids.B_SURVEY_CONFIDENCE + "genai": "3"}
+    )
+    forged = copy.deepcopy(done.payload)
+    forged["view"]["state"]["values"][ids.B_SURVEY_HELP][ids.A_VALUE]["selected_option"]["value"] = "maybe"
+    refused = bot.fake.send_interaction(forged)
+    assert refused.json and ids.B_SURVEY_HELP in refused.json["errors"]
+    assert [(a.value, a.need_help) for a in answers(bot, SurveyKind.PULSE)] == [(4, False)]
