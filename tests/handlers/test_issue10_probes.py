@@ -4,8 +4,11 @@ mention-bearing words, double submissions, and private words looking for a way o
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.blocks import ids
@@ -19,13 +22,20 @@ from tests.handlers.test_surveys import (
     CLOSEOUT_PRIYA,
     CLOSEOUT_TOM,
     KUDOS,
+    _bot,
     answers,
-    bot,  # noqa: F401 (the fixture)
     close,
     in_cycle,
     last_dm_with,
     send,
 )
+
+
+@pytest.fixture
+def bot(tmp_path: Path, transport: str) -> Iterator[LocalBot]:
+    """The surveys' bot: Priya and Tom's pair, a celebration channel."""
+    yield from _bot(tmp_path, transport, celebration=True)
+
 
 INJECTION = "Thanks <!channel> <!here> <@U0AMARA> <https://evil.example|click me> & more"
 
@@ -39,7 +49,7 @@ def _rendered(bot: LocalBot) -> list[str]:
     return [*shout, *note, *thanks]
 
 
-def test_a_quoted_thank_you_cannot_ping_the_channel_or_hide_a_link(bot: LocalBot) -> None:  # noqa: F811
+def test_a_quoted_thank_you_cannot_ping_the_channel_or_hide_a_link(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
@@ -56,7 +66,7 @@ def test_a_quoted_thank_you_cannot_ping_the_channel_or_hide_a_link(bot: LocalBot
 
 
 def test_a_forged_closeout_with_huge_negative_and_wrong_typed_values_is_refused_inline(
-    bot: LocalBot,  # noqa: F811
+    bot: LocalBot,
 ) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
@@ -86,7 +96,7 @@ def test_a_forged_closeout_with_huge_negative_and_wrong_typed_values_is_refused_
     assert [(a.value, a.recommend, a.thanks) for a in stored] == [(5, 9, CLOSEOUT_TOM[ids.B_SURVEY_THANKS])]
 
 
-def test_a_closeout_replayed_into_another_cycle_or_pair_is_refused(bot: LocalBot) -> None:  # noqa: F811
+def test_a_closeout_replayed_into_another_cycle_or_pair_is_refused(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom = bot.fake.user("U0TOM")
@@ -107,7 +117,7 @@ def test_a_closeout_replayed_into_another_cycle_or_pair_is_refused(bot: LocalBot
     assert len(answers(bot, SurveyKind.CLOSEOUT)) == 1
 
 
-def test_opting_in_after_the_cycle_closed_is_politely_refused(bot: LocalBot) -> None:  # noqa: F811
+def test_opting_in_after_the_cycle_closed_is_politely_refused(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     priya = bot.fake.user("U0PRIYA")
@@ -124,7 +134,7 @@ def test_opting_in_after_the_cycle_closed_is_politely_refused(bot: LocalBot) -> 
     assert bot.fake.messages(KUDOS.id) == []
 
 
-def test_what_changed_never_reaches_the_partner_or_the_leads(bot: LocalBot) -> None:  # noqa: F811
+def test_what_changed_never_reaches_the_partner_or_the_leads(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
@@ -149,7 +159,7 @@ def test_what_changed_never_reaches_the_partner_or_the_leads(bot: LocalBot) -> N
         assert session.exec(select(Cycle)).one().id == cycle_id
 
 
-def test_the_partners_goal_in_the_closeout_is_shown_literally(bot: LocalBot) -> None:  # noqa: F811
+def test_the_partners_goal_in_the_closeout_is_shown_literally(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     now = bot.services.clock()
     with session_scope(bot.services.engine) as session:
@@ -174,7 +184,7 @@ def test_the_partners_goal_in_the_closeout_is_shown_literally(bot: LocalBot) -> 
 
 
 def test_private_words_stay_out_of_the_leads_views_the_export_and_the_partners_copy(
-    bot: LocalBot,  # noqa: F811
+    bot: LocalBot,
 ) -> None:
     cycle_id = in_cycle(bot)
     now = bot.services.clock()
@@ -206,7 +216,7 @@ def test_private_words_stay_out_of_the_leads_views_the_export_and_the_partners_c
         assert all(p not in str(leads_message) for p in (goal, changed, thanks))
 
 
-def test_a_cycle_name_that_would_ping_or_link_is_refused_inline(bot: LocalBot) -> None:  # noqa: F811
+def test_a_cycle_name_that_would_ping_or_link_is_refused_inline(bot: LocalBot) -> None:
     lead = bot.fake.user(LEAD)
     lead.slash("/mentoring", "cycle")
     today = bot.services.clock().date().isoformat()
@@ -227,7 +237,7 @@ def _start(bot: LocalBot, name: str, day: str, months: str = "6") -> Any:
     return lead.submit({ids.B_CYCLE_NAME: name, ids.B_CYCLE_START: day, ids.B_CYCLE_LENGTH: months})
 
 
-def test_a_cycle_submitted_twice_or_from_a_stale_second_form_makes_one_cycle(bot: LocalBot) -> None:  # noqa: F811
+def test_a_cycle_submitted_twice_or_from_a_stale_second_form_makes_one_cycle(bot: LocalBot) -> None:
     today = bot.services.clock().date().isoformat()
     lead = bot.fake.user(LEAD)
     lead.slash("/mentoring", "cycle")
@@ -245,7 +255,7 @@ def test_a_cycle_submitted_twice_or_from_a_stale_second_form_makes_one_cycle(bot
         assert [c.name for c in session.exec(select(Cycle))] == ["Spring 2027"]
 
 
-def test_forged_cycle_lengths_and_dates_are_refused_inline(bot: LocalBot) -> None:  # noqa: F811
+def test_forged_cycle_lengths_and_dates_are_refused_inline(bot: LocalBot) -> None:
     lead = bot.fake.user(LEAD)
     lead.slash("/mentoring", "cycle")
     today = bot.services.clock().date().isoformat()
@@ -262,16 +272,16 @@ def test_forged_cycle_lengths_and_dates_are_refused_inline(bot: LocalBot) -> Non
         refused = bot.fake.send_interaction(forged)
         assert refused.status == 200 and refused.json, (months, day)
         assert refused.json.get("response_action") == "errors", (months, day, refused.json)
-    for day in ("not a date", "", None, "2026-02-30"):
+    for bad_day in ("not a date", "", None, "2026-02-30"):
         forged = copy.deepcopy(good.payload)
-        forged["view"]["state"]["values"][ids.B_CYCLE_START][ids.A_VALUE]["selected_date"] = day
+        forged["view"]["state"]["values"][ids.B_CYCLE_START][ids.A_VALUE]["selected_date"] = bad_day
         refused = bot.fake.send_interaction(forged)
-        assert refused.json and ids.B_CYCLE_START in refused.json["errors"], day
+        assert refused.json and ids.B_CYCLE_START in refused.json["errors"], bad_day
     with session_scope(bot.services.engine) as session:
         assert session.exec(select(Cycle)).all() == []
 
 
-def test_extend_with_forged_metadata_to_the_past_to_far_away_and_after_the_close(bot: LocalBot) -> None:  # noqa: F811
+def test_extend_with_forged_metadata_to_the_past_to_far_away_and_after_the_close(bot: LocalBot) -> None:
     today = bot.services.clock().date()
     _start(bot, "Spring 2027", today.isoformat())
     lead = bot.fake.user(LEAD)
@@ -305,7 +315,7 @@ def test_extend_with_forged_metadata_to_the_past_to_far_away_and_after_the_close
 
 
 def test_six_goals_full_of_markup_characters_keep_the_home_tab_and_closeout_within_slacks_limits(
-    bot: LocalBot,  # noqa: F811
+    bot: LocalBot,
 ) -> None:
     cycle_id = in_cycle(bot)
     now = bot.services.clock()
@@ -335,7 +345,7 @@ def test_six_goals_full_of_markup_characters_keep_the_home_tab_and_closeout_with
     assert bot.fake.violations == []
 
 
-def test_no_shout_out_or_quote_for_people_who_left_with_deletion(bot: LocalBot) -> None:  # noqa: F811
+def test_no_shout_out_or_quote_for_people_who_left_with_deletion(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
@@ -354,7 +364,7 @@ def test_no_shout_out_or_quote_for_people_who_left_with_deletion(bot: LocalBot) 
     assert all(words not in str(m) for m in everywhere), "a deleted mentee's words are never quoted"
 
 
-def test_a_mentor_who_left_with_deletion_is_not_shouted_out(bot: LocalBot) -> None:  # noqa: F811
+def test_a_mentor_who_left_with_deletion_is_not_shouted_out(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     priya = bot.fake.user("U0PRIYA")
@@ -369,7 +379,7 @@ def test_a_mentor_who_left_with_deletion_is_not_shouted_out(bot: LocalBot) -> No
     assert not any("appreciation" in t for t in bot.fake.user("U0SOFIA").dm_texts)
 
 
-def test_a_closeout_queued_before_someone_left_is_not_sent_to_them(bot: LocalBot) -> None:  # noqa: F811
+def test_a_closeout_queued_before_someone_left_is_not_sent_to_them(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     queued = surveys.send_closeouts(bot.services, cycle_id=cycle_id)
     assert len(queued) == 2
@@ -382,7 +392,7 @@ def test_a_closeout_queued_before_someone_left_is_not_sent_to_them(bot: LocalBot
     assert not any(ids.A_CLOSEOUT_OPEN in str(m) for m in bot.fake.user("U0PRIYA").dms), "their pair has ended"
 
 
-def test_pulse_buttons_with_forged_values_open_nothing_and_say_why(bot: LocalBot) -> None:  # noqa: F811
+def test_pulse_buttons_with_forged_values_open_nothing_and_say_why(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_pulses(bot.services, cycle_id=cycle_id))
     tom = bot.fake.user("U0TOM")
@@ -408,3 +418,55 @@ def test_pulse_buttons_with_forged_values_open_nothing_and_say_why(bot: LocalBot
     refused = bot.fake.send_interaction(forged)
     assert refused.json and ids.B_SURVEY_HELP in refused.json["errors"]
     assert [(a.value, a.need_help) for a in answers(bot, SurveyKind.PULSE)] == [(4, False)]
+
+
+def test_a_non_lead_forging_the_extend_form_and_end_buttons_changes_nothing(bot: LocalBot) -> None:
+    today = bot.services.clock().date()
+    _start(bot, "Spring 2027", today.isoformat())
+    lead = bot.fake.user(LEAD)
+    lead.click(ids.A_CYCLE_EXTEND, where=lead.slash("/mentoring", "cycle").ephemerals[0])
+    bot.settle()
+    good = lead.submit({ids.B_CYCLE_END: "2027-06-30"}).payload
+    forged = copy.deepcopy(good)
+    forged["user"] = {**forged["user"], "id": "U0TOM", "username": "tom", "name": "tom"}
+    forged["view"]["state"]["values"][ids.B_CYCLE_END][ids.A_VALUE]["selected_date"] = "2027-12-31"
+    refused = bot.fake.send_interaction(forged)
+    assert refused.json and "Only program leads" in refused.json["errors"][ids.B_CYCLE_END]
+    # A lead's End early with an id that is no cycle (a stale or crafted button) says so and ends nothing.
+    shown = lead.slash("/mentoring", "cycle").ephemerals[0]
+    click = lead.click(ids.A_CYCLE_END_EARLY, where=shown).payload
+    bot.settle()
+    with session_scope(bot.services.engine) as session:
+        ended_on = session.exec(select(Cycle)).one().ends_on
+    for value in ("999", "-1", "abc"):
+        again = copy.deepcopy(click)
+        again["actions"][0]["value"] = value
+        assert bot.fake.send_interaction(again).status == 200
+        bot.settle()
+    with session_scope(bot.services.engine) as session:
+        assert session.exec(select(Cycle)).one().ends_on == ended_on
+    said = [str(c.args) for c in bot.fake.calls_to("response_url")][-3:]
+    assert all("already closed" in s or "out of date" in s for s in said), said
+
+
+def test_forged_consent_fields_store_no_consent_for_the_wrong_side(bot: LocalBot) -> None:
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    forged = copy.deepcopy(tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_QUOTE: []}).payload)
+    option = {"text": {"type": "plain_text", "text": "x"}, "value": "shout_out"}
+    forged["view"]["state"]["values"][ids.B_SURVEY_OPT_IN] = {
+        ids.A_VALUE: {"type": "checkboxes", "selected_options": [option, {**option, "value": "manager_note"}]}
+    }
+    assert bot.fake.send_interaction(forged).status == 200
+    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
+    forged = copy.deepcopy(priya.submit(CLOSEOUT_PRIYA).payload)
+    forged["view"]["state"]["values"][ids.B_SURVEY_THANKS] = {ids.A_VALUE: {"type": "plain_text_input", "value": "hi"}}
+    forged["view"]["state"]["values"][ids.B_SURVEY_QUOTE] = {
+        ids.A_VALUE: {"type": "checkboxes", "selected_options": [{**option, "value": "may_quote"}]}
+    }
+    assert bot.fake.send_interaction(forged).status == 200
+    stored = {a.user_id: (a.shout_out, a.manager_note, a.may_quote) for a in answers(bot, SurveyKind.CLOSEOUT)}
+    assert stored["U0TOM"][:2] == (False, False), "a mentee is not offered a mentor's credit"
+    assert stored["U0PRIYA"][2] is False, "a mentor's thanks box is not offered"
