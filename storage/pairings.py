@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from bot.domain.outbox import MessageKind
 from bot.domain.people import Cadence, Status
 from bot.domain.recognition import MentorRecord
 from storage.db import insert_once
@@ -23,6 +24,7 @@ from storage.models import (
     RoundStatus,
     RoundUnmatched,
 )
+from storage.outbox import cancel_pending
 
 # Pairs that happened (or are happening) are never proposed again.
 HISTORIC = (PairingStatus.ACTIVE, PairingStatus.ENDED)
@@ -183,6 +185,11 @@ def end_pairing(*, session: Session, pairing: Pairing, by: str, now: datetime) -
         return False
     pairing.status, pairing.ended_at, pairing.ended_by = PairingStatus.ENDED, now, by
     session.add(pairing)
+    if pairing.id is not None:
+        # A survey still waiting to go out asks about a pair that no longer exists (and may be to someone who
+        # just left): it is not sent.
+        for kind in (MessageKind.PULSE, MessageKind.CLOSEOUT):
+            cancel_pending(session=session, kind=kind, pairing_id=pairing.id)
     return True
 
 

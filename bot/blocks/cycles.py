@@ -62,6 +62,7 @@ def refusal_text(refusal: Refusal) -> str:
 _REFUSALS = {
     Problem.NAME_EMPTY: "Give the cycle a name, like “Spring 2027”.",
     Problem.NAME_TOO_LONG: f"Keep the name to {NAME_MAX} characters or fewer.",
+    Problem.NAME_MARKUP: "Leave out < and > (Slack reads them as links and mentions), like “Spring 2027”.",
     Problem.BAD_LENGTH: "Pick one of the lengths offered.",
     Problem.ALREADY_OVER: "A cycle with these dates would already be over. Pick a later start.",
     Problem.TOO_FAR_BACK: "That's too long ago: a cycle can start at most 90 days in the past.",

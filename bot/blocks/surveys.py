@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import ids
+from bot.blocks.leads import escape
 from bot.blocks.messages import section
 from bot.domain import surveys as rules
 
@@ -246,7 +247,8 @@ def closeout_modal(form: CloseoutForm) -> View:
     other, previous = form.other_name, form.previous
     blocks: list[Block] = []
     if form.goals:
-        lines = "\n".join(f"• {whose}: {goal}" for whose, goal in form.goals)
+        # The partner's own words: shown literally, so a goal can't carry a disguised link or a mention.
+        lines = "\n".join(f"• {escape(whose)}: {escape(goal)}" for whose, goal in form.goals)
         blocks.append(section(f"*Your goals for this cycle*\n{lines}"[:3000]))
     blocks += [
         InputBlock(
@@ -446,7 +448,8 @@ def cycle_thanks(
         "nerve, and you brought both. It makes a real difference to how the company works."
     )
     if quote:
-        text += f"\n{mentee_name} wrote:\n> “{quote}”"
+        # A mentee's own words, shown literally: no mention, broadcast or disguised link hidden in them.
+        text += f"\n{escape(mentee_name)} wrote:\n> “{escape(quote)}”"
     return text
 
 
@@ -462,7 +465,7 @@ def shout_out(
     body = f":tada: {text} They mentored a senior colleague{taught}{held}."
     blocks: list[Block] = [section(body)]
     if quote:
-        blocks.append(section(f"> “{quote}”\n> — {mentee_name}"))
+        blocks.append(section(f"> “{escape(quote)}”\n> — {escape(mentee_name)}"))
     return text, _dicts(blocks)
 
 
@@ -485,6 +488,6 @@ def manager_note(
     )
     blocks: list[Block] = [section(body)]
     if quote:
-        blocks.append(section(f"What {mentee_name} wrote:\n> “{quote}”"))
+        blocks.append(section(f"What {escape(mentee_name)} wrote:\n> “{escape(quote)}”"))
     blocks.append(_private(f"<@{mentor_id}> asked us to send you this note."))
     return text, _dicts(blocks)

@@ -105,6 +105,7 @@ class Problem(enum.StrEnum):
 
     NAME_EMPTY = "name_empty"
     NAME_TOO_LONG = "name_too_long"
+    NAME_MARKUP = "name_markup"  # < or >: Slack would read a mention, a broadcast or a link in it
     BAD_LENGTH = "bad_length"  # outside MIN_MONTHS..MAX_MONTHS
     ALREADY_OVER = "already_over"  # its last day has passed
     TOO_FAR_BACK = "too_far_back"
@@ -128,6 +129,9 @@ def check_name(name: str) -> Refusal | None:
         return Refusal(Problem.NAME_EMPTY)
     if len(cleaned) > NAME_MAX:
         return Refusal(Problem.NAME_TOO_LONG)
+    if "<" in cleaned or ">" in cleaned:
+        # The name goes into every survey and the public shout-out: "<!channel>" there would ping everyone.
+        return Refusal(Problem.NAME_MARKUP)
     return None
 
 

@@ -45,7 +45,14 @@ def test_a_good_cycle_passes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "problem"), [("", Problem.NAME_EMPTY), ("   ", Problem.NAME_EMPTY), ("x" * 81, Problem.NAME_TOO_LONG)]
+    ("name", "problem"),
+    [
+        ("", Problem.NAME_EMPTY),
+        ("   ", Problem.NAME_EMPTY),
+        ("x" * 81, Problem.NAME_TOO_LONG),
+        ("<!channel> Spring", Problem.NAME_MARKUP),
+        ("a > b", Problem.NAME_MARKUP),
+    ],
 )
 def test_names_must_be_there_and_short(name: str, problem: Problem) -> None:
     errors = check_new(name=name, starts_on=TODAY, months=6, others=[], today=TODAY)
