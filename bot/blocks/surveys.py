@@ -438,7 +438,7 @@ def cycle_thanks(
     mentee agreed to share them."""
     taught = f" on {_topics(topics)}" if topics else ""
     if sessions:
-        held = f"You held {_sessions(sessions)} with {mentee_name}{taught} between {_span(first, last)}"
+        held = f"You held {_sessions(sessions)} with {mentee_name}{taught} from {_span(first, last)}"
     else:
         held = f"You were {mentee_name}'s mentor{taught} from {_span(first, last)}"
     text = (

@@ -72,3 +72,11 @@ def test_recognition_names_the_mentee_only_beside_words_they_agreed_to_share() -
         cycle_name="Spring", mentee_name="Tom", sessions=0, first=date(2027, 3, 1), last=date(2027, 8, 31), topics=[]
     )
     assert "Tom's mentor from 1 March to 31 August 2027" in thanks
+
+
+def test_the_mentors_thanks_reads_from_one_day_to_another() -> None:
+    thanks = views.cycle_thanks(
+        cycle_name="Spring", mentee_name="Tom", sessions=5, first=date(2027, 4, 3), last=date(2027, 7, 2), topics=[]
+    )
+    assert "You held 5 sessions with Tom from 3 April to 2 July 2027." in thanks
+    assert "between" not in thanks
