@@ -478,8 +478,10 @@ def manager_note(
     """A DM to the mentor's manager, with the mentor's consent; the mentee's words only as `shout_out`."""
     taught = f" on {_topics(topics)}" if topics else ""
     text = f"A note of appreciation from the reverse mentoring program, about <@{mentor_id}>"
+    # As in the shout-out: a count only flatters, so a cycle with no logged sessions names none.
+    held = f": {_sessions(sessions)}," if sessions else ","
     body = (
-        f":sparkles: {text}. In {cycle_name}, they mentored a senior colleague{taught}: {_sessions(sessions)}, "
+        f":sparkles: {text}. In {cycle_name}, they mentored a senior colleague{taught}{held} "
         "sharing what they know with someone far more senior. That takes confidence and care, and we wanted you "
         "to know."
     )

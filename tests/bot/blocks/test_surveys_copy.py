@@ -80,3 +80,14 @@ def test_the_mentors_thanks_reads_from_one_day_to_another() -> None:
     )
     assert "You held 5 sessions with Tom from 3 April to 2 July 2027." in thanks
     assert "between" not in thanks
+
+
+def test_a_managers_note_names_no_session_count_of_zero() -> None:
+    _, note = views.manager_note(
+        mentor_id="U1", cycle_name="Spring", sessions=0, topics=["Generative AI"], quote=None, mentee_name="Tom"
+    )
+    assert "0 sessions" not in str(note) and "Generative AI" in str(note)
+    _, note = views.manager_note(
+        mentor_id="U1", cycle_name="Spring", sessions=4, topics=[], quote=None, mentee_name="Tom"
+    )
+    assert "4 sessions" in str(note)
