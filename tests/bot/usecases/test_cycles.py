@@ -357,3 +357,20 @@ def test_a_round_approved_after_its_cycle_ended_does_not_put_pairs_in_it(
     assert approve(services, round_id=round_id, lead_id=LEAD).approved_now
     (pairing_id,) = world.pairing_ids(round_id)
     assert world.pairing(pairing_id).cycle_id is None and parts(services, spring.id) == {}
+
+
+def test_a_pair_matched_after_the_closeout_went_out_waits_for_the_next_cycle(
+    services: Services, world: World, clock: Clock, asked: Surveys
+) -> None:
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    # 2 March to 1 June: the close-out goes out on 18 May. A pair matched on 25 May must not be asked at once
+    # whether to go on together, then closed on 2 June because nobody answered.
+    at(clock, date(2026, 5, 25))
+    (late,) = pairs(services, world, (ANA, TOM))
+    cycles.advance(services, now=clock.now)
+    assert world.pairing(late).cycle_id is None and parts(services, spring.id) == {}
+    cycles.advance(services, now=at(clock, date(2026, 6, 2)))
+    assert cycle_row(services, spring.id).status == CycleStatus.CLOSED
+    assert world.pairing(late).status == "active" and world.outbox(MessageKind.CYCLE_END) == []
+    autumn = cycles.start_cycle(services, lead_id=LEAD, name="Autumn", starts_on=date(2026, 6, 2), months=3)
+    assert world.pairing(late).cycle_id == autumn.id
