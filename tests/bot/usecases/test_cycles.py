@@ -6,8 +6,9 @@ Surveys are built elsewhere (`bot.usecases.surveys`); here they are stubs that r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -374,3 +375,20 @@ def test_a_pair_matched_after_the_closeout_went_out_waits_for_the_next_cycle(
     assert world.pairing(late).status == "active" and world.outbox(MessageKind.CYCLE_END) == []
     autumn = cycles.start_cycle(services, lead_id=LEAD, name="Autumn", starts_on=date(2026, 6, 2), months=3)
     assert world.pairing(late).cycle_id == autumn.id
+
+
+def test_a_pair_that_ended_on_the_cycles_last_day_is_judged_by_the_programs_date(
+    services: Services, world: World, clock: Clock
+) -> None:
+    tokyo = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"turnabout_program_tz": "Asia/Tokyo"})
+    )
+    pairs(tokyo, world, (ANA, TOM))
+    spring = cycles.start_cycle(tokyo, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    assert spring.ends_on == date(2026, 6, 1)
+    # 08:00 on 1 June in Tokyo, the cycle's last day (still 31 May in UTC): Tom leaves, and the pair ends with it.
+    clock.now = datetime(2026, 5, 31, 23, 0, tzinfo=UTC)
+    membership.leave(tokyo, user_id=TOM, delete_data=False)
+    cycles.advance(tokyo, now=at(clock, date(2026, 6, 2)))
+    assert cycle_row(tokyo, spring.id).status == CycleStatus.CLOSED
+    assert [n.users for n in world.outbox(MessageKind.CYCLE_THANKS)] == [(ANA,)], "Ana saw the cycle through"
