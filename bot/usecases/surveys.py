@@ -517,9 +517,13 @@ def my_confidence(services: Services, user_id: str) -> list[ConfidenceLine]:
     sign-up baseline and the latest midpoint and close-out ratings. Empty until then."""
     with session_scope(services.engine, read_only=True) as session:
         history = confidence_history(session=session, user_id=user_id)
+    # A pair that rolled over is asked again in the next cycle: "after" is the latest cycle's midpoint and
+    # close-out, never one cycle's midpoint beside an earlier cycle's close-out.
+    last_cycle = {row.topic: row.cycle_id for row in history if row.stage != ConfidenceStage.SIGNUP}
     latest: dict[tuple[str, ConfidenceStage], int] = {}
     for row in history:  # oldest first: later ratings win
-        latest[(row.topic, row.stage)] = row.value
+        if row.stage == ConfidenceStage.SIGNUP or row.cycle_id == last_cycle.get(row.topic):
+            latest[(row.topic, row.stage)] = row.value
     rated_again = list(dict.fromkeys(t for t, stage in latest if stage != ConfidenceStage.SIGNUP))
     return [
         ConfidenceLine(
