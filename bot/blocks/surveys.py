@@ -285,7 +285,7 @@ def closeout_modal(form: CloseoutForm) -> View:
             ),
             InputBlock(
                 block_id=ids.B_SURVEY_QUOTE,
-                label=f"May the program quote these words to {other}'s manager and in a shout-out?",
+                label=f"May the program quote these words, with your name, to {other}'s manager and in a shout-out?",
                 optional=True,
                 element=_checkboxes(
                     [

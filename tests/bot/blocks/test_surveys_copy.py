@@ -91,3 +91,20 @@ def test_a_managers_note_names_no_session_count_of_zero() -> None:
         mentor_id="U1", cycle_name="Spring", sessions=4, topics=[], quote=None, mentee_name="Tom"
     )
     assert "4 sessions" in str(note)
+
+
+def test_a_mentee_is_told_their_name_goes_with_the_words_they_let_the_program_quote() -> None:
+    # The shout-out and the manager's note sign the quote with the mentee's name ("— Tom"): consent must say so.
+    form = views.CloseoutForm(
+        cycle_name="Spring",
+        other_name="Priya",
+        value="1:2",
+        you_mentor=False,
+        topics=[],
+        goals=[],
+        offer_shout_out=True,
+        offer_manager_note=False,
+        manager_name=None,
+    )
+    quote_block = next(b for b in views.closeout_modal(form).to_dict()["blocks"] if b["block_id"] == ids.B_SURVEY_QUOTE)
+    assert "with your name" in quote_block["label"]["text"]
