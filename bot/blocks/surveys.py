@@ -287,7 +287,7 @@ def closeout_modal(form: CloseoutForm) -> View:
             ),
             InputBlock(
                 block_id=ids.B_SURVEY_QUOTE,
-                label=f"May the program quote these words to {other}'s manager and in a shout-out?",
+                label=f"May the program quote these words, with your name, to {other}'s manager and in a shout-out?",
                 optional=True,
                 element=_checkboxes(
                     [
@@ -440,7 +440,7 @@ def cycle_thanks(
     mentee agreed to share them."""
     taught = f" on {_topics(topics)}" if topics else ""
     if sessions:
-        held = f"You held {_sessions(sessions)} with {mentee_name}{taught} between {_span(first, last)}"
+        held = f"You held {_sessions(sessions)} with {mentee_name}{taught} from {_span(first, last)}"
     else:
         held = f"You were {mentee_name}'s mentor{taught} from {_span(first, last)}"
     text = (
@@ -481,8 +481,10 @@ def manager_note(
     """A DM to the mentor's manager, with the mentor's consent; the mentee's words only as `shout_out`."""
     taught = f" on {_topics(topics)}" if topics else ""
     text = f"A note of appreciation from the reverse mentoring program, about <@{mentor_id}>"
+    # As in the shout-out: a count only flatters, so a cycle with no logged sessions names none.
+    held = f": {_sessions(sessions)}," if sessions else ","
     body = (
-        f":sparkles: {text}. In {cycle_name}, they mentored a senior colleague{taught}: {_sessions(sessions)}, "
+        f":sparkles: {text}. In {cycle_name}, they mentored a senior colleague{taught}{held} "
         "sharing what they know with someone far more senior. That takes confidence and care, and we wanted you "
         "to know."
     )

@@ -38,6 +38,7 @@ __all__ = [
     "planned_after",
     "rolls_over",
     "settles_on",
+    "takes_new_pairs",
 ]
 
 
@@ -194,6 +195,13 @@ def closeout_day(cycle: Span) -> date:
     length = cycle.ends_on - cycle.starts_on + timedelta(days=1)
     lead = min(CLOSEOUT_LEAD, timedelta(days=length.days // 4))
     return max(midpoint(cycle), cycle.ends_on - lead)
+
+
+def takes_new_pairs(cycle: Span, today: date) -> bool:
+    """Whether a pair starting today (a new match, or an evergreen pair) joins the cycle: only until its close-out
+    goes out. A pair matched later would be asked at once whether to go on together, and closed at the cycle's end
+    unless both said yes; it stays evergreen instead and joins the next cycle when that starts."""
+    return cycle.covers(today) and today < closeout_day(cycle)
 
 
 def settles_on(cycle: Span, *, dates_changed_on: date) -> date:

@@ -2,7 +2,8 @@
 
 A cycle's life, day by day (`advance`, called by the scheduler's recurring job, as of the program's date):
 1. from its first day, it is *current*: rounds proposed then belong to it (`cycle_for_round`), and active pairs
-   in no cycle (an evergreen program's, or pairs that rolled over with no next cycle planned) join it;
+   in no cycle (an evergreen program's, or pairs that rolled over with no next cycle planned) join it, until its
+   close-out day (`takes_new_pairs`: later pairs wait, evergreen, for the next cycle);
 2. from its midpoint, `surveys.send_pulses`; from its close-out day, `surveys.send_closeouts`;
 3. once it settles (`bot.domain.cycles.settles_on`: the day after its last, and at least `ANSWER_DAYS` after the
    close-out went out), each pair in it rolls over when both partners chose to continue, or closes with a
@@ -43,6 +44,7 @@ from bot.domain.cycles import (
     planned_after,
     rolls_over,
     settles_on,
+    takes_new_pairs,
 )
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.timezones import local_date
@@ -194,10 +196,11 @@ def cycle_for_round(session: Session, *, today: date) -> int | None:
 
 def place_approved(session: Session, pairings: list[Pairing], *, round_cycle: int | None, today: date) -> None:
     """Put a round's newly active pairs in its cycle (or, when that cycle has ended since the proposal, in the
-    current one: a pair never joins a cycle that is over); nothing in an evergreen program."""
+    current one: a pair never joins a cycle that is over); nothing in an evergreen program, nor once the cycle's
+    close-out has gone out (the pairs wait, evergreen, for the next cycle)."""
     cycles = [span(c) for c in open_cycles(session=session)]
     target = next((c for c in cycles if c.id == round_cycle and c.covers(today)), None) or current(cycles, today)
-    if target is None:
+    if target is None or not takes_new_pairs(target, today):
         return
     for pairing in pairings:
         join_cycle(session=session, pairing=pairing, cycle_id=target.id)
@@ -224,7 +227,7 @@ def advance(services: Services, *, now: datetime) -> Advanced:
     with session_scope(services.engine) as session:
         cycles = open_cycles(session=session)
         running = current([span(c) for c in cycles], today)
-        if running is not None:
+        if running is not None and takes_new_pairs(running, today):
             report.joined = _join_evergreen(session, session.get_one(Cycle, running.id))
         due = [(span(c), local_date(c.updated_at, services.settings.turnabout_program_tz)) for c in cycles]
     for cycle, changed_on in due:

@@ -28,6 +28,7 @@ from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Status
 from bot.domain.rounds import PairingStatus
+from bot.domain.timezones import local_date
 from bot.usecases.errors import CycleClosed, NotJoined, NotYourSurvey, PairEnded
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
@@ -409,6 +410,7 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
     notes mentors opted into."""
     now = services.clock()
     channel = services.settings.turnabout_celebration_channel
+    tz = services.settings.turnabout_program_tz
     queued: list[str] = []
     with session_scope(services.engine) as session:
         cycle = session.get(Cycle, cycle_id)
@@ -423,7 +425,7 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
                 settled=settled.get(p.id, False),
                 active=p.status == PairingStatus.ACTIVE,
                 in_cycle_now=p.cycle_id == cycle_id,
-                ended_on=_day(p.ended_at),
+                ended_on=_day(p.ended_at, tz),
                 cycle_ends_on=cycle.ends_on,
             )
         ]
@@ -442,7 +444,7 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
             quote = rules.quotable(mentee_answer.thanks, mentee_answer.may_quote) if mentee_answer else None
             topics = services.catalogue.labels(list(pairing.shared_topics))
             sessions = held.get(pairing.id, 0)
-            first = max(cycle.starts_on, _day(pairing.approved_at) or cycle.starts_on)
+            first = max(cycle.starts_on, _day(pairing.approved_at, tz) or cycle.starts_on)
             text = views.cycle_thanks(
                 cycle_name=cycle.name,
                 mentee_name=mentee_name,
@@ -505,8 +507,9 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
     return queued
 
 
-def _day(moment: datetime | None) -> date | None:
-    return moment.date() if moment is not None else None
+def _day(moment: datetime | None, tz: str) -> date | None:
+    """The program's date of a moment (a cycle's days are the program time zone's dates, not UTC's)."""
+    return local_date(moment, tz) if moment is not None else None
 
 
 def my_confidence(services: Services, user_id: str) -> list[ConfidenceLine]:
@@ -514,9 +517,13 @@ def my_confidence(services: Services, user_id: str) -> list[ConfidenceLine]:
     sign-up baseline and the latest midpoint and close-out ratings. Empty until then."""
     with session_scope(services.engine, read_only=True) as session:
         history = confidence_history(session=session, user_id=user_id)
+    # A pair that rolled over is asked again in the next cycle: "after" is the latest cycle's midpoint and
+    # close-out, never one cycle's midpoint beside an earlier cycle's close-out.
+    last_cycle = {row.topic: row.cycle_id for row in history if row.stage != ConfidenceStage.SIGNUP}
     latest: dict[tuple[str, ConfidenceStage], int] = {}
     for row in history:  # oldest first: later ratings win
-        latest[(row.topic, row.stage)] = row.value
+        if row.stage == ConfidenceStage.SIGNUP or row.cycle_id == last_cycle.get(row.topic):
+            latest[(row.topic, row.stage)] = row.value
     rated_again = list(dict.fromkeys(t for t, stage in latest if stage != ConfidenceStage.SIGNUP))
     return [
         ConfidenceLine(

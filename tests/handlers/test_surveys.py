@@ -255,7 +255,7 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
 
     tom.click(ids.A_CLOSEOUT_OPEN, where=prompt)
     assert tom.modal is not None
-    assert "quote these words to Priya Nair's manager" in str(tom.modal)
+    assert "quote these words, with your name, to Priya Nair's manager" in str(tom.modal)
     assert ids.B_SURVEY_OPT_IN not in str(tom.modal), "a mentee is not offered a mentor's credit"
     wrong = tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_THANKS: "   "})
     assert set(wrong.errors) == {ids.B_SURVEY_THANKS}, "consent to quote, but nothing to quote"

@@ -72,3 +72,39 @@ def test_recognition_names_the_mentee_only_beside_words_they_agreed_to_share() -
         cycle_name="Spring", mentee_name="Tom", sessions=0, first=date(2027, 3, 1), last=date(2027, 8, 31), topics=[]
     )
     assert "Tom's mentor from 1 March to 31 August 2027" in thanks
+
+
+def test_the_mentors_thanks_reads_from_one_day_to_another() -> None:
+    thanks = views.cycle_thanks(
+        cycle_name="Spring", mentee_name="Tom", sessions=5, first=date(2027, 4, 3), last=date(2027, 7, 2), topics=[]
+    )
+    assert "You held 5 sessions with Tom from 3 April to 2 July 2027." in thanks
+    assert "between" not in thanks
+
+
+def test_a_managers_note_names_no_session_count_of_zero() -> None:
+    _, note = views.manager_note(
+        mentor_id="U1", cycle_name="Spring", sessions=0, topics=["Generative AI"], quote=None, mentee_name="Tom"
+    )
+    assert "0 sessions" not in str(note) and "Generative AI" in str(note)
+    _, note = views.manager_note(
+        mentor_id="U1", cycle_name="Spring", sessions=4, topics=[], quote=None, mentee_name="Tom"
+    )
+    assert "4 sessions" in str(note)
+
+
+def test_a_mentee_is_told_their_name_goes_with_the_words_they_let_the_program_quote() -> None:
+    # The shout-out and the manager's note sign the quote with the mentee's name ("— Tom"): consent must say so.
+    form = views.CloseoutForm(
+        cycle_name="Spring",
+        other_name="Priya",
+        value="1:2",
+        you_mentor=False,
+        topics=[],
+        goals=[],
+        offer_shout_out=True,
+        offer_manager_note=False,
+        manager_name=None,
+    )
+    quote_block = next(b for b in views.closeout_modal(form).to_dict()["blocks"] if b["block_id"] == ids.B_SURVEY_QUOTE)
+    assert "with your name" in quote_block["label"]["text"]

@@ -20,6 +20,7 @@ from bot.domain.cycles import (
     planned_after,
     rolls_over,
     settles_on,
+    takes_new_pairs,
 )
 
 TODAY = date(2027, 3, 1)
@@ -153,3 +154,12 @@ def test_a_pair_rolls_over_only_when_both_chose_to_continue(
     mentor: bool | None, mentee: bool | None, rolls: bool
 ) -> None:
     assert rolls_over(mentor, mentee) is rolls
+
+
+def test_pairs_join_a_cycle_only_until_its_closeout_goes_out() -> None:
+    # Spring's close-out goes out on 17 August: a pair matched then would be asked at once whether to go on.
+    assert takes_new_pairs(SPRING, date(2027, 3, 1)) and takes_new_pairs(SPRING, date(2027, 8, 16))
+    assert not takes_new_pairs(SPRING, date(2027, 8, 17)) and not takes_new_pairs(SPRING, date(2027, 8, 31))
+    assert not takes_new_pairs(SPRING, date(2027, 2, 28)) and not takes_new_pairs(SPRING, date(2027, 9, 1))
+    ended_early = Span(1, "Spring 2027", date(2027, 3, 1), date(2027, 5, 3))  # its last day is the day it ended
+    assert not takes_new_pairs(ended_early, date(2027, 5, 3))

@@ -6,8 +6,9 @@ Surveys are built elsewhere (`bot.usecases.surveys`); here they are stubs that r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -357,3 +358,37 @@ def test_a_round_approved_after_its_cycle_ended_does_not_put_pairs_in_it(
     assert approve(services, round_id=round_id, lead_id=LEAD).approved_now
     (pairing_id,) = world.pairing_ids(round_id)
     assert world.pairing(pairing_id).cycle_id is None and parts(services, spring.id) == {}
+
+
+def test_a_pair_matched_after_the_closeout_went_out_waits_for_the_next_cycle(
+    services: Services, world: World, clock: Clock, asked: Surveys
+) -> None:
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    # 2 March to 1 June: the close-out goes out on 18 May. A pair matched on 25 May must not be asked at once
+    # whether to go on together, then closed on 2 June because nobody answered.
+    at(clock, date(2026, 5, 25))
+    (late,) = pairs(services, world, (ANA, TOM))
+    cycles.advance(services, now=clock.now)
+    assert world.pairing(late).cycle_id is None and parts(services, spring.id) == {}
+    cycles.advance(services, now=at(clock, date(2026, 6, 2)))
+    assert cycle_row(services, spring.id).status == CycleStatus.CLOSED
+    assert world.pairing(late).status == "active" and world.outbox(MessageKind.CYCLE_END) == []
+    autumn = cycles.start_cycle(services, lead_id=LEAD, name="Autumn", starts_on=date(2026, 6, 2), months=3)
+    assert world.pairing(late).cycle_id == autumn.id
+
+
+def test_a_pair_that_ended_on_the_cycles_last_day_is_judged_by_the_programs_date(
+    services: Services, world: World, clock: Clock
+) -> None:
+    tokyo = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"turnabout_program_tz": "Asia/Tokyo"})
+    )
+    pairs(tokyo, world, (ANA, TOM))
+    spring = cycles.start_cycle(tokyo, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    assert spring.ends_on == date(2026, 6, 1)
+    # 08:00 on 1 June in Tokyo, the cycle's last day (still 31 May in UTC): Tom leaves, and the pair ends with it.
+    clock.now = datetime(2026, 5, 31, 23, 0, tzinfo=UTC)
+    membership.leave(tokyo, user_id=TOM, delete_data=False)
+    cycles.advance(tokyo, now=at(clock, date(2026, 6, 2)))
+    assert cycle_row(tokyo, spring.id).status == CycleStatus.CLOSED
+    assert [n.users for n in world.outbox(MessageKind.CYCLE_THANKS)] == [(ANA,)], "Ana saw the cycle through"
