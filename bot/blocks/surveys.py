@@ -441,12 +441,18 @@ def cycle_thanks(
     taught = f" on {_topics(topics)}" if topics else ""
     if sessions:
         held = f"You held {_sessions(sessions)} with {mentee_name}{taught} from {_span(first, last)}"
+        text = (
+            f":sparkles: *{cycle_name} is complete. Thank you!* {held}. Teaching someone senior takes patience and "
+            "nerve, and you brought both. It makes a real difference to how the company works."
+        )
     else:
-        held = f"You were {mentee_name}'s mentor{taught} from {_span(first, last)}"
-    text = (
-        f":sparkles: *{cycle_name} is complete. Thank you!* {held}. Teaching someone senior takes patience and "
-        "nerve, and you brought both. It makes a real difference to how the company works."
-    )
+        # No session logged: praise for patience and nerve would ring hollow. Thanks for stepping up, and an
+        # open door, without blame (calendars, not people, are usually what got in the way).
+        text = (
+            f":sparkles: *{cycle_name} is complete.* Thank you for signing up to mentor {mentee_name}{taught} from "
+            f"{_span(first, last)}. No sessions were logged this time; if something got in the way, your program "
+            "lead would be glad to hear it, and the next cycle is a fresh start."
+        )
     if quote:
         # A mentee's own words, shown literally: no mention, broadcast or disguised link hidden in them.
         text += f"\n{escape(mentee_name)} wrote:\n> “{escape(quote)}”"

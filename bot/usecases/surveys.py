@@ -23,7 +23,7 @@ from bot.blocks import ids
 from bot.blocks import surveys as views
 from bot.blocks.home import ConfidenceLine
 from bot.domain import surveys as rules
-from bot.domain.cycles import ConfidenceStage, CycleStatus, SurveyKind
+from bot.domain.cycles import ConfidenceStage, CycleStatus, Span, SurveyKind, midpoint
 from bot.domain.inputs import whole_number
 from bot.domain.outbox import MessageKind, keys
 from bot.domain.people import Status
@@ -65,6 +65,12 @@ def _send_surveys(services: Services, *, cycle_id: int, kind: MessageKind) -> li
         pairs = pairings_in_cycle(session=session, cycle_id=cycle_id, active_only=True)
         # Only pairs the cycle holds now: a pair whose part in this cycle is over has moved on.
         pairs = [p for p in pairs if p.cycle_id == cycle_id]
+        if kind is MessageKind.PULSE:
+            # "Halfway through" means nothing to a pair matched after the midpoint: their first survey is the
+            # close-out.
+            tz = services.settings.turnabout_program_tz
+            half = midpoint(Span(cycle_id, cycle.name, cycle.starts_on, cycle.ends_on))
+            pairs = [p for p in pairs if (_day(p.approved_at, tz) or cycle.starts_on) <= half]
         folks = participants_by_id(session=session, user_ids=[u for p in pairs for u in (p.mentor_id, p.mentee_id)])
         for pairing in pairs:
             assert pairing.id is not None

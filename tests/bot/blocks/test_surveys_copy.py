@@ -71,7 +71,7 @@ def test_recognition_names_the_mentee_only_beside_words_they_agreed_to_share() -
     thanks = views.cycle_thanks(
         cycle_name="Spring", mentee_name="Tom", sessions=0, first=date(2027, 3, 1), last=date(2027, 8, 31), topics=[]
     )
-    assert "Tom's mentor from 1 March to 31 August 2027" in thanks
+    assert "mentor Tom from 1 March to 31 August 2027" in thanks
 
 
 def test_the_mentors_thanks_reads_from_one_day_to_another() -> None:
@@ -108,3 +108,18 @@ def test_a_mentee_is_told_their_name_goes_with_the_words_they_let_the_program_qu
     )
     quote_block = next(b for b in views.closeout_modal(form).to_dict()["blocks"] if b["block_id"] == ids.B_SURVEY_QUOTE)
     assert "with your name" in quote_block["label"]["text"]
+
+
+def test_a_cycle_thanks_praises_what_was_done_and_never_a_pair_that_never_met() -> None:
+    common = {
+        "cycle_name": "Spring 2027",
+        "mentee_name": "Tom Becker",
+        "first": date(2027, 4, 3),
+        "last": date(2027, 7, 2),
+        "topics": ["Generative AI"],
+    }
+    held = views.cycle_thanks(sessions=5, **common)  # type: ignore[arg-type]
+    assert "You held 5 sessions with Tom Becker" in held and "patience and nerve" in held
+    none = views.cycle_thanks(sessions=0, **common)  # type: ignore[arg-type]
+    assert "patience and nerve" not in none and "0 sessions" not in none
+    assert "No sessions were logged" in none and "fresh start" in none

@@ -392,3 +392,19 @@ def test_a_pair_that_ended_on_the_cycles_last_day_is_judged_by_the_programs_date
     cycles.advance(tokyo, now=at(clock, date(2026, 6, 2)))
     assert cycle_row(tokyo, spring.id).status == CycleStatus.CLOSED
     assert [n.users for n in world.outbox(MessageKind.CYCLE_THANKS)] == [(ANA,)], "Ana saw the cycle through"
+
+
+def test_a_pair_matched_after_the_midpoint_gets_no_halfway_pulse(
+    services: Services, world: World, clock: Clock
+) -> None:
+    spring = cycles.start_cycle(services, lead_id=LEAD, name="Spring", starts_on=START, months=3)
+    (early,) = pairs(services, world, (ANA, TOM))
+    # 2 March to 1 June: the midpoint is 16 April. A pair matched on 20 April joins (the close-out is not out),
+    # but "halfway through" would mean nothing to it: its first survey is the close-out.
+    at(clock, date(2026, 4, 20))
+    (late,) = pairs(services, world, (LEO, DIANE))
+    cycles.advance(services, now=clock.now)
+    assert world.pairing(late).cycle_id == spring.id
+    pulsed = {user for m in world.outbox(MessageKind.PULSE) for user in m.users}
+    assert world.pairing(early).cycle_id == spring.id
+    assert pulsed == {ANA, TOM}, "the early pair is asked halfway; the late one is not"
