@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain.cycles import ConfidenceStage
@@ -122,25 +122,9 @@ def save_signup_confidence(*, session: Session, user_id: str, ratings: Mapping[s
     session.flush()
 
 
-def confidence_rows(*, session: Session, user_id: str) -> list[Confidence]:
-    return list(
-        session.exec(
-            select(Confidence)
-            .where(col(Confidence.user_id) == user_id)
-            .order_by(col(Confidence.answered_at), col(Confidence.id))
-        )
-    )
-
-
 def goals_owned(*, session: Session, user_id: str) -> list[Goal]:
     return list(
         session.exec(
             select(Goal).where(col(Goal.owner_id) == user_id).order_by(col(Goal.pairing_id), col(Goal.position))
         )
     )
-
-
-def forget_goals_and_confidence(*, session: Session, user_id: str) -> None:
-    """Someone's own goals and confidence answers go; their partners' goals for the same pairs stay."""
-    session.execute(delete(Goal).where(col(Goal.owner_id) == user_id))
-    session.execute(delete(Confidence).where(col(Confidence.user_id) == user_id))

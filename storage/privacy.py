@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.people import Status
 from bot.domain.privacy import ALIAS_PREFIX
-from storage.goals import forget_goals_and_confidence, goals_owned
+from storage.goals import goals_owned
 from storage.models import (
     Booking,
     CheckIn,
@@ -98,7 +98,6 @@ def forget_person(*, session: Session, user_id: str) -> None:
         cycle.created_by = alias  # a lead who started a cycle
         session.add(cycle)
     _forget_in_bookings(session, user_id, alias, pairing_ids)
-    forget_goals_and_confidence(session=session, user_id=user_id)
     _forget_in_others_answers(session, user_id)
 
     unsent = forget_person_messages(session=session, user_id=user_id, alias=alias, pairing_ids=pairing_ids)
@@ -112,6 +111,7 @@ def forget_person(*, session: Session, user_id: str) -> None:
         (RoundUnmatched, RoundUnmatched.user_id),
         (SurveyAnswer, SurveyAnswer.user_id),
         (Confidence, Confidence.user_id),
+        (Goal, Goal.owner_id),  # their own goals; a partner's goals for the same pair stay
         (Participant, Participant.slack_user_id),
     ):
         session.execute(delete(model).where(col(column) == user_id))
