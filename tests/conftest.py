@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlmodel import SQLModel
 
 from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
@@ -39,6 +40,21 @@ def _postgres_unreachable_reason() -> str | None:
     finally:
         probe.dispose()
     return None
+
+
+@pytest.fixture(autouse=True)
+def _forget_finished_engines() -> Iterator[None]:
+    """Let each test's database engine go once the test is over.
+
+    The ORM caches the statements it writes per mapper, keyed by the engine's dialect (`Mapper._compiled_cache`,
+    up to 100 per mapper). A process has one engine; a test run builds a thousand, and those caches kept every
+    one alive with all it had cached: over a million objects, and full garbage collections that stopped every
+    thread for seconds, long enough for a slash command to miss Slack's 3 s. There is no public way to empty
+    that cache; the attribute has kept its name since SQLAlchemy 1.0.
+    """
+    yield
+    for mapper in SQLModel._sa_registry.mappers:
+        mapper._compiled_cache.clear()
 
 
 @pytest.fixture(scope="session")

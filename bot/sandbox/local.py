@@ -173,7 +173,7 @@ def _http_server(app: App, engine: Any, fake: FakeSlack) -> Iterator[None]:
     finally:
         stopping.set()
         thread.join(timeout=5)
-        server.close()
+        _close_server(server)
 
 
 @contextmanager
@@ -206,6 +206,16 @@ def close_socket_mode(handler: SocketModeHandler) -> None:
         with contextlib.suppress(OSError):  # already closed by the other side
             sock.shutdown(socket.SHUT_RDWR)
     handler.close()
+
+
+def _close_server(server: Any) -> None:
+    """Close the server, its open connections and its worker threads, once its loop has stopped.
+
+    `server.close()` closes the listening socket only: waitress's worker threads and its open connections (each
+    holding the app, its engine and all it cached) would outlive the bot, and a test run would pile up thousands.
+    """
+    wasyncore.close_all(server._map)
+    server.task_dispatcher.shutdown()
 
 
 def _serve_until(server: Any, stopping: threading.Event) -> None:
