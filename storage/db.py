@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, InvalidatePoolError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -24,6 +25,11 @@ CONNECT_TIMEOUT = 2
 # An execution option for connections that never write (`read_profile`): on SQLite they begin a deferred
 # transaction instead of taking the write lock.
 READ_ONLY = "turnabout_read_only"
+
+# Seconds a pooled PostgreSQL connection may sit unused before it is pinged at its next checkout
+# (`_ping_when_idle`).
+PING_AFTER_IDLE = 1.0
+_IDLE_SINCE = "turnabout_idle_since"
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Write-ahead log: readers (a `/mentoring join` answering Slack within 3 s, a long export) never wait
+            # for a writer's commit, and a commit is one append instead of a journal, the file and two fsyncs
+            # (under a busy disk those fsyncs took seconds, and the slash command waiting on them missed Slack's
+            # 3 s). NORMAL is SQLite's documented setting for WAL: never corrupt; only a power cut or an OS
+            # crash (not a crash of Turnabout) can undo the last commits. In-memory databases stay as they are.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
             # The sqlite3 module only opens a transaction before an INSERT/UPDATE/DELETE, so a SAVEPOINT issued
             # first (`insert_once`) ran outside any transaction and its RELEASE committed for good: a use case
@@ -70,9 +83,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    if url.startswith("postgresql"):
-        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    if not url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, PING_AFTER_IDLE)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle long enough to have gone stale unnoticed.
+
+    `pool_pre_ping` checks on every checkout: a second round trip for each one-query answer (`read_profile`),
+    which is most of the database time of a `/mentoring join` under load. A connection handed back moments ago
+    was working moments ago; if the server went away since, using it fails, and SQLAlchemy then invalidates
+    every pooled connection, as a failed ping does. So: ping after `idle_seconds` (the quiet stretches in which
+    a restart or a network cut goes unnoticed), and on a failed ping drop the whole pool, as pre-ping would.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        # A record's `info` is emptied when its connection is replaced: no mark means freshly connected.
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise InvalidatePoolError() from error
+            raise
 
 
 def alembic_config(engine: Engine) -> Config:
