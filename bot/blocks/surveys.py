@@ -237,6 +237,8 @@ class CloseoutForm:
     you_mentor: bool
     topics: Sequence[tuple[str, str]] = ()
     goals: Sequence[tuple[str, str]] = ()  # (whose, the goal) of the pair, shown to the pair only
+    my_progress: int | None = None  # the latest "progress toward your goals" (1-5) each partner gave
+    their_progress: int | None = None
     offer_shout_out: bool = False  # mentors, when the program has a celebration channel
     offer_manager_note: bool = False  # mentors whose manager we know: a note can go to them
     manager_name: str | None = None  # their name, when they are in the program too
@@ -249,7 +251,13 @@ def closeout_modal(form: CloseoutForm) -> View:
     if form.goals:
         # The partner's own words: shown literally, so a goal can't carry a disguised link or a mention.
         lines = "\n".join(f"• {escape(whose)}: {escape(goal)}" for whose, goal in form.goals)
-        blocks.append(section(f"*Your goals for this cycle*\n{lines}"[:3000]))
+        progress = [
+            f"{who} {value}/5"
+            for who, value in (("yours", form.my_progress), (escape(other), form.their_progress))
+            if value is not None
+        ]
+        said = f"\nLatest progress toward them, from the check-ins: {', '.join(progress)}" if progress else ""
+        blocks.append(section(f"*Your goals for this cycle*\n{lines}"[: 3000 - len(said)] + said))
     blocks += [
         InputBlock(
             block_id=ids.B_SURVEY_VALUE,

@@ -33,6 +33,7 @@ from bot.usecases.errors import CycleClosed, NotJoined, NotYourSurvey, PairEnded
 from bot.usecases.membership import lead_drafts
 from bot.usecases.services import Services
 from storage.db import session_scope
+from storage.goals import latest_progress
 from storage.models import Cycle, Goal, Pairing, Participant, SurveyAnswer
 from storage.momentum import answer_prompts
 from storage.outbox import Draft, enqueue
@@ -138,6 +139,10 @@ class _Context:
     def you_mentor(self) -> bool:
         return self.pairing.mentor_id == self.person.slack_user_id
 
+    @property
+    def other_id(self) -> str:
+        return self.pairing.mentee_id if self.you_mentor else self.pairing.mentor_id
+
 
 def _context(session: Session, user_id: str, ref: SurveyRef) -> _Context:
     """The survey's cycle and pair, checked: the person's own pair, still going, in a cycle still open."""
@@ -227,6 +232,7 @@ def closeout_modal_for(services: Services, *, user_id: str, ref: SurveyRef) -> V
         found = _context(session, user_id, ref)
         topics = _topics(services, found.person)
         goals = _goals(session, found)
+        progress = latest_progress(session=session, pairing_ids=[ref.pairing_id])
         previous = _previous(session, user_id, ref, SurveyKind.CLOSEOUT)
         manager_name: str | None = None
         if found.you_mentor and found.person.manager_id:
@@ -241,6 +247,8 @@ def closeout_modal_for(services: Services, *, user_id: str, ref: SurveyRef) -> V
         you_mentor=found.you_mentor,
         topics=topics,
         goals=goals,
+        my_progress=progress.get((ref.pairing_id, user_id)),
+        their_progress=progress.get((ref.pairing_id, found.other_id)),
         offer_shout_out=found.you_mentor and services.settings.turnabout_celebration_channel is not None,
         offer_manager_note=found.you_mentor and found.person.manager_id is not None,
         manager_name=manager_name,

@@ -22,7 +22,17 @@ from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from bot.usecases import surveys
 from bot.usecases.delivery import deliver
 from storage.db import session_scope
-from storage.models import Confidence, Cycle, MentoringSession, OutboxMessage, Pairing, Participant, SurveyAnswer
+from storage.models import (
+    CheckIn,
+    Confidence,
+    Cycle,
+    Goal,
+    MentoringSession,
+    OutboxMessage,
+    Pairing,
+    Participant,
+    SurveyAnswer,
+)
 from tests.support import seed
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 15:30 in Kolkata, 11:00 in Berlin and Rome
@@ -287,6 +297,44 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
     late = tom.submit({**CLOSEOUT_TOM, ids.B_SURVEY_RECOMMEND: "2"}) if tom.modal else None
     assert late is None or "cycle has closed" in late.errors[ids.B_SURVEY_VALUE]
     assert [a.recommend for a in answers(bot, SurveyKind.CLOSEOUT) if a.user_id == "U0TOM"] == [9]
+
+
+def test_the_closeout_shows_the_pairs_goals_with_each_ones_latest_progress(bot: LocalBot) -> None:
+    cycle_id = in_cycle(bot)
+    now = bot.services.clock()
+    with session_scope(bot.services.engine) as session:
+        pairing = session.exec(select(Pairing)).one()
+        assert pairing.id is not None
+        session.add(
+            Goal(
+                pairing_id=pairing.id,
+                owner_id="U0TOM",
+                position=1,
+                text="Draft with AI",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        # Tom said 2, then 4; Priya never answered that question.
+        for prompt_id, progress in ((901, 2), (902, 4)):
+            session.add(
+                CheckIn(
+                    prompt_id=prompt_id,
+                    pairing_id=pairing.id,
+                    user_id="U0TOM",
+                    met="yes",
+                    goal_progress=progress,
+                    answered_at=now,
+                )
+            )
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    assert "• Yours: Draft with AI" in str(tom.modal)
+    assert "Latest progress toward them, from the check-ins: yours 4/5" in str(tom.modal)
+    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
+    assert "• Tom Becker: Draft with AI" in str(priya.modal)
+    assert "Latest progress toward them, from the check-ins: Tom Becker 4/5" in str(priya.modal)
 
 
 def test_a_modal_opened_before_the_close_is_refused_after_it(bot: LocalBot) -> None:
