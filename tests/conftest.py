@@ -7,9 +7,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
@@ -17,6 +20,7 @@ from bot.sandbox.clock import SimClock
 from bot.sandbox.local import LocalBot, local_bot
 from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
 from storage.db import make_engine, migrate
+from tests.netfaults import TcpProxy
 from tests.support import MONDAY
 
 # Every end-to-end journey runs over both transports: `-m socket_mode` runs only the Socket Mode runs,
@@ -50,11 +54,19 @@ def _forget_finished_engines() -> Iterator[None]:
     up to 100 per mapper). A process has one engine; a test run builds a thousand, and those caches kept every
     one alive with all it had cached: over a million objects, and full garbage collections that stopped every
     thread for seconds, long enough for a slash command to miss Slack's 3 s. There is no public way to empty
-    that cache; the attribute has kept its name since SQLAlchemy 1.0.
+    that cache; the attribute has kept its name since SQLAlchemy 1.0. The PostgreSQL dialect's `lru_cache`d
+    methods (the reflection queries Alembic uses) hold up to 128 dialects alike.
     """
     yield
     for mapper in SQLModel._sa_registry.mappers:
         mapper._compiled_cache.clear()
+    for cached in _DIALECT_CACHES:
+        cached.cache_clear()
+
+
+_DIALECT_CACHES: list[Any] = [
+    method for name in dir(PGDialect) if hasattr(method := getattr(PGDialect, name), "cache_clear")
+]
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +93,14 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def proxy(postgres_schema_url: str) -> Iterator[TcpProxy]:
+    """A TCP proxy in front of the PostgreSQL server, to cut and restore (`proxy.route(postgres_schema_url)`)."""
+    where = urlsplit(postgres_schema_url)
+    with TcpProxy(where.hostname or "127.0.0.1", where.port or 5432) as running:
+        yield running
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from urllib.parse import urlsplit
 
 
 class TcpProxy:
@@ -25,6 +26,11 @@ class TcpProxy:
 
     def __exit__(self, *exc_info: object) -> None:
         self.down()
+
+    def route(self, url: str) -> str:
+        """A database `url` that reaches its server through this proxy."""
+        where = urlsplit(url)
+        return url.replace(where.netloc, f"{where.username}@127.0.0.1:{self.port}", 1)
 
     @property
     def is_up(self) -> bool:

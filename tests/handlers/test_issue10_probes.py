@@ -23,6 +23,7 @@ from tests.handlers.test_surveys import (
     CLOSEOUT_TOM,
     KUDOS,
     _bot,
+    add_goal,
     answers,
     close,
     in_cycle,
@@ -161,20 +162,7 @@ def test_what_changed_never_reaches_the_partner_or_the_leads(bot: LocalBot) -> N
 
 def test_the_partners_goal_in_the_closeout_is_shown_literally(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
-    now = bot.services.clock()
-    with session_scope(bot.services.engine) as session:
-        pairing = session.exec(select(Pairing)).one()
-        assert pairing.id is not None
-        session.add(
-            Goal(
-                pairing_id=pairing.id,
-                owner_id="U0TOM",
-                position=1,
-                text="Ship <https://evil.example|the board pack> with <!channel>",
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    add_goal(bot, "U0TOM", "Ship <https://evil.example|the board pack> with <!channel>")
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     priya = bot.fake.user("U0PRIYA")
     priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from sqlmodel import select
@@ -23,18 +22,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def proxy(postgres_schema_url: str) -> Iterator[TcpProxy]:
-    where = urlsplit(postgres_schema_url)
-    with TcpProxy(where.hostname or "127.0.0.1", where.port or 5432) as running:
-        yield running
-
-
-@pytest.fixture
 def pg_bot(postgres_schema_url: str, proxy: TcpProxy) -> Iterator[LocalBot]:
-    where = urlsplit(postgres_schema_url)
-    url = postgres_schema_url.replace(where.netloc, f"{where.username}@127.0.0.1:{proxy.port}", 1)
     with local_bot(
-        database_url=url,
+        database_url=proxy.route(postgres_schema_url),
         users=PEOPLE,
         channels=[LEADS_CHANNEL],
         leads=[LEAD],

@@ -3,7 +3,7 @@ twice, after the close, someone else's), and the recognition at the end with and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -299,34 +299,31 @@ def test_the_closeout_checks_its_answers_keeps_the_last_and_refuses_after_the_cl
     assert [a.recommend for a in answers(bot, SurveyKind.CLOSEOUT) if a.user_id == "U0TOM"] == [9]
 
 
-def test_the_closeout_shows_the_pairs_goals_with_each_ones_latest_progress(bot: LocalBot) -> None:
-    cycle_id = in_cycle(bot)
+def add_goal(bot: LocalBot, owner_id: str, text: str, *, progress: Sequence[int] = ()) -> None:
+    """A goal on the one pair, and `progress` answers from its owner's check-ins, in order."""
     now = bot.services.clock()
     with session_scope(bot.services.engine) as session:
-        pairing = session.exec(select(Pairing)).one()
-        assert pairing.id is not None
+        pairing_id = session.exec(select(Pairing.id)).one()
+        assert pairing_id is not None
         session.add(
-            Goal(
-                pairing_id=pairing.id,
-                owner_id="U0TOM",
-                position=1,
-                text="Draft with AI",
-                created_at=now,
-                updated_at=now,
-            )
+            Goal(pairing_id=pairing_id, owner_id=owner_id, position=1, text=text, created_at=now, updated_at=now)
         )
-        # Tom said 2, then 4; Priya never answered that question.
-        for prompt_id, progress in ((901, 2), (902, 4)):
+        for prompt_id, value in enumerate(progress, start=900):
             session.add(
                 CheckIn(
                     prompt_id=prompt_id,
-                    pairing_id=pairing.id,
-                    user_id="U0TOM",
+                    pairing_id=pairing_id,
+                    user_id=owner_id,
                     met="yes",
-                    goal_progress=progress,
+                    goal_progress=value,
                     answered_at=now,
                 )
             )
+
+
+def test_the_closeout_shows_the_pairs_goals_with_each_ones_latest_progress(bot: LocalBot) -> None:
+    cycle_id = in_cycle(bot)
+    add_goal(bot, "U0TOM", "Draft with AI", progress=[2, 4])  # Priya never answered that question
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
     tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
