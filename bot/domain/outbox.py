@@ -108,8 +108,10 @@ _QUIET_WHEN_AWAY = frozenset(
     }
 )
 # The close-out is not quiet when away: someone paused still decides whether their pair goes on (the use case
-# leaves out those who left). A manager is often not in the program: their working day is asked of Slack.
+# leaves out those who left). A manager is often not in the program: their working day is asked of Slack. A
+# shout-out goes to a channel, in the working day of the pair it celebrates: the mentor is there to see it.
 _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
+    MessageKind.SHOUT_OUT,
     MessageKind.SPONSOR,
     MessageKind.GHOST,
     MessageKind.HAPPENED,

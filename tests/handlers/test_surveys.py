@@ -383,6 +383,26 @@ def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(
         assert all(private not in str(m) for m in [*shout, *note, thanks])
 
 
+def test_a_shout_out_settled_at_night_waits_for_the_pairs_working_day(bot: LocalBot) -> None:
+    cycle_id = in_cycle(bot)
+    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
+    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
+    tom.submit(CLOSEOUT_TOM)
+    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
+    priya.submit(CLOSEOUT_PRIYA)
+    close(bot, cycle_id)
+    clock = bot.services.clock
+    assert isinstance(clock, SimClock)
+    clock.set(datetime(2026, 11, 23, 21, 0, tzinfo=UTC))  # 02:30 for Priya in Kolkata, 22:00 for Tom in Berlin
+    queued = surveys.send_celebrations(bot.services, cycle_id=cycle_id)
+    send(bot, queued)
+    assert bot.fake.messages(KUDOS.id) == [], "a public post about Priya while she sleeps"
+    clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # 13:30 in Kolkata, 09:00 in Berlin
+    send(bot, queued)
+    assert len(bot.fake.messages(KUDOS.id)) == 1
+
+
 def test_celebrations_without_consent_post_nothing_and_quote_nothing(bot: LocalBot) -> None:
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
