@@ -151,7 +151,10 @@ def _help(call: Call) -> None:
 
 
 def _match(call: Call) -> None:
-    call.ack(text=replies.matching_started())
+    # An empty ack: every line comes through the response_url, in order, from this one thread. A line in the ack
+    # raced the first progress line (Slack shows the ack when its answer arrives, which can be after), and
+    # "Working out…" then stood under "Done".
+    call.ack()
 
     def progress(text: str) -> None:
         # Each step replaces the one before: one line that moves, not a stack of messages.

@@ -175,13 +175,6 @@ def matching_done(*, seconds: float, pairs: int, waiting: int, below_best: float
     )
 
 
-def matching_started() -> str:
-    return (
-        ":hourglass_flowing_sand: Working out the best pairs for everyone waiting. "
-        "I'll send you the proposal to review; nothing goes out until you approve."
-    )
-
-
 def round_gone() -> str:
     return "That proposal was discarded or replaced; run `/mentoring match` for a new one."
 

@@ -48,9 +48,9 @@ def test_only_leads_can_match_or_manage_pairs(bot: LocalBot) -> None:
 def test_the_lead_sees_a_proposal_and_nothing_is_sent_before_approval(bot: LocalBot) -> None:
     seed_pool(bot)
     lead = bot.fake.user(LEAD)
-    ack = lead.slash("/mentoring", "match")
-    assert "nothing goes out until you approve" in ack.ephemeral_text
+    lead.slash("/mentoring", "match")
     bot.settle()
+    assert "nothing goes out until you approve" in lead.ephemeral_texts[-1]
     assert pairs(bot, PairingStatus.PROPOSED) == EXPECTED
     text = str(preview(bot))
     assert "4 pairs (3 mentors), 1 person waiting" in text
