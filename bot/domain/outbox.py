@@ -81,6 +81,12 @@ class MessageKind(enum.StrEnum):
         return self in _WORKING_HOURS_ONLY
 
     @property
+    def about_the_mentor(self) -> bool:
+        """A post about a pair's mentor (their public thank-you): timed for the mentor's working day, and
+        dropped if they have left by the time it would go out."""
+        return self is MessageKind.SHOUT_OUT
+
+    @property
     def send_now(self) -> bool:
         """An answer to something a person just did: delivered straight away, ahead of any backlog."""
         return self in _SEND_NOW
@@ -109,7 +115,7 @@ _QUIET_WHEN_AWAY = frozenset(
 )
 # The close-out is not quiet when away: someone paused still decides whether their pair goes on (the use case
 # leaves out those who left). A manager is often not in the program: their working day is asked of Slack. A
-# shout-out goes to a channel, in the working day of the pair it celebrates: the mentor is there to see it.
+# shout-out goes to a channel, in the working day of the mentor it celebrates (`about_the_mentor`).
 _WORKING_HOURS_ONLY = _QUIET_WHEN_AWAY | {
     MessageKind.SHOUT_OUT,
     MessageKind.SPONSOR,

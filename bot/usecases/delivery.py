@@ -407,12 +407,15 @@ def _send_one(
         thread = (parent.channel, parent.ts) if parent is not None and parent.channel and parent.ts else None
         kind, users = address.kind, address.users
         # A post in a pair's conversation is for the pair: their status and working hours decide.
-        people = (users or _pair_people(session, pairing_id)) if kind.working_hours_only else users
+        people = (users or _pair_people(session, pairing_id, kind)) if kind.working_hours_only else users
         folks = participants_by_id(session=session, user_ids=people) if kind.working_hours_only else {}
         if kind.quiet_when_away and any(
             u not in folks or current_status(folks[u], now) is not Status.ACTIVE for u in people
         ):
             cancel(session=session, claim=claim)
+            return
+        if kind.about_the_mentor and any(u in folks and current_status(folks[u], now) is Status.LEFT for u in people):
+            cancel(session=session, claim=claim)  # no public thanks to someone who has left since
             return
         zones = [folks[u].tz for u in people if u in folks]
         # Sponsors are often not in the program, so we hold no time zone for them: ask Slack, at send time.
@@ -530,9 +533,11 @@ def _open(services: Services, client: WebClient, limiter: Limiter, claim: Claim,
     return channel
 
 
-def _pair_people(session: Session, pairing_id: int | None) -> list[str]:
+def _pair_people(session: Session, pairing_id: int | None, kind: MessageKind) -> list[str]:
     pairing = session.get(Pairing, pairing_id) if pairing_id is not None else None
-    return [pairing.mentor_id, pairing.mentee_id] if pairing is not None else []
+    if pairing is None:
+        return []
+    return [pairing.mentor_id] if kind.about_the_mentor else [pairing.mentor_id, pairing.mentee_id]
 
 
 def _send_file(

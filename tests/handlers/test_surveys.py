@@ -383,7 +383,8 @@ def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(
         assert all(private not in str(m) for m in [*shout, *note, thanks])
 
 
-def test_a_shout_out_settled_at_night_waits_for_the_pairs_working_day(bot: LocalBot) -> None:
+def celebrated_at_night(bot: LocalBot) -> list[str]:
+    """Priya opted in to a shout-out; the cycle settles at 21:00 UTC (02:30 for her in Kolkata)."""
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
@@ -394,13 +395,34 @@ def test_a_shout_out_settled_at_night_waits_for_the_pairs_working_day(bot: Local
     close(bot, cycle_id)
     clock = bot.services.clock
     assert isinstance(clock, SimClock)
-    clock.set(datetime(2026, 11, 23, 21, 0, tzinfo=UTC))  # 02:30 for Priya in Kolkata, 22:00 for Tom in Berlin
+    clock.set(datetime(2026, 11, 23, 21, 0, tzinfo=UTC))
     queued = surveys.send_celebrations(bot.services, cycle_id=cycle_id)
     send(bot, queued)
     assert bot.fake.messages(KUDOS.id) == [], "a public post about Priya while she sleeps"
-    clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # 13:30 in Kolkata, 09:00 in Berlin
+    return queued
+
+
+def morning(bot: LocalBot, hour_utc: int) -> None:
+    clock = bot.services.clock
+    assert isinstance(clock, SimClock)
+    clock.set(datetime(2026, 11, 24, hour_utc, 0, tzinfo=UTC))
+
+
+def test_a_shout_out_settled_at_night_waits_for_the_mentors_working_day(bot: LocalBot) -> None:
+    queued = celebrated_at_night(bot)
+    morning(bot, 4)  # 09:30 for Priya; 05:00 for Tom in Berlin, but it is her day that counts
     send(bot, queued)
     assert len(bot.fake.messages(KUDOS.id)) == 1
+
+
+def test_a_shout_out_waiting_for_the_morning_is_dropped_if_the_mentor_left_meanwhile(bot: LocalBot) -> None:
+    queued = celebrated_at_night(bot)
+    with session_scope(bot.services.engine) as session:
+        priya = session.exec(select(Participant).where(Participant.slack_user_id == "U0PRIYA")).one()
+        priya.status = Status.LEFT
+    morning(bot, 8)
+    send(bot, queued)
+    assert bot.fake.messages(KUDOS.id) == []
 
 
 def test_celebrations_without_consent_post_nothing_and_quote_nothing(bot: LocalBot) -> None:
