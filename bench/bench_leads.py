@@ -516,7 +516,8 @@ def database(kind: str, scratch: Path) -> Iterator[str]:
     if kind == "sqlite":
         path = scratch / f"leads-{uuid.uuid4().hex[:6]}.db"
         yield f"sqlite:///{path}"
-        path.unlink(missing_ok=True)
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
         return
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES)

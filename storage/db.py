@@ -112,11 +112,13 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
         if since is None or time.monotonic() - since < idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            alive = engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
                 raise InvalidatePoolError() from error
             raise
+        if not alive:
+            raise InvalidatePoolError()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -214,8 +214,8 @@ def _close_server(server: Any) -> None:
     `server.close()` closes the listening socket only: waitress's worker threads and its open connections (each
     holding the app, its engine and all it cached) would outlive the bot, and a test run would pile up thousands.
     """
+    server.task_dispatcher.shutdown()  # first: a worker still answering would write to a closed connection
     wasyncore.close_all(server._map)
-    server.task_dispatcher.shutdown()
 
 
 def _serve_until(server: Any, stopping: threading.Event) -> None:
