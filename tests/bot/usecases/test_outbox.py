@@ -335,7 +335,9 @@ def test_each_kind_carries_its_delivery_rules() -> None:
         MessageKind.CYCLE_THANKS,
         MessageKind.MANAGER_NOTE,
         MessageKind.CYCLE_END,
+        MessageKind.SHOUT_OUT,
     }
+    assert kinds("about_the_mentor") == {MessageKind.SHOUT_OUT}
     assert kinds("send_now") == {
         MessageKind.WELCOME,
         MessageKind.CONFIRMATION,
