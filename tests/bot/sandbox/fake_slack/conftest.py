@@ -20,6 +20,7 @@ from waitress.server import BaseWSGIServer, create_server
 
 from bot.sandbox.fake_slack import FakeSlack, FakeUser
 from bot.sandbox.fake_slack.contract import default_oracles_dir
+from bot.sandbox.local import TrackingExecutor
 
 TOKEN = "xoxb-test"
 SECRET = "s3cret"
@@ -61,7 +62,11 @@ def client(fake: FakeSlack) -> WebClient:
 @pytest.fixture
 def app(fake: FakeSlack) -> Iterator[App]:
     """A bare Bolt app served by waitress on a free port; tests register their own listeners on it."""
-    bolt = App(signing_secret=SECRET, client=WebClient(token=TOKEN, base_url=fake.api_url))
+    # Bolt acks first and finishes each listener in this pool; the fake's actors wait for it after every step,
+    # instead of guessing from a quiet spell (which a loaded machine can outlast).
+    listeners = TrackingExecutor()
+    bolt = App(signing_secret=SECRET, client=WebClient(token=TOKEN, base_url=fake.api_url), listener_executor=listeners)
+    fake.app_idle = listeners.wait_idle
     # Our own socket map and loop, so teardown can stop the loop before closing sockets
     # (closing under a running waitress loop makes select() fail on a dead descriptor).
     socket_map: dict[int, Any] = {}
@@ -83,3 +88,4 @@ def app(fake: FakeSlack) -> Iterator[App]:
         thread.join(timeout=2)
         server.task_dispatcher.shutdown()
         wasyncore.close_all(socket_map)
+        listeners.shutdown(wait=True)

@@ -394,9 +394,12 @@ def test_response_url_replaces_deletes_and_limits_uses(fake: FakeSlack, app: App
     result = priya.click("done", where=first)
     assert result.response_url and result.payload["message"]["ts"] == first["ts"]
     assert result.payload["container"]["is_ephemeral"] is False
+    # The listener answers through the response_url after its ack: wait for it, not for the click.
+    fake.wait_until(lambda: len(fake.calls_to("response_url")) == 1)
     assert priya.dms[0]["text"] == "Marked done :white_check_mark:" and "blocks" not in priya.dms[0]
 
     priya.click("dismiss", where=second)
+    fake.wait_until(lambda: len(fake.calls_to("response_url")) == 2)
     assert [m["ts"] for m in priya.dms] == [first["ts"]]
 
     chat = priya.slash("/chatty")
