@@ -26,6 +26,7 @@ from tests.handlers.test_surveys import (
     add_goal,
     answers,
     close,
+    closed_out,
     in_cycle,
     last_dm_with,
     send,
@@ -334,13 +335,8 @@ def test_six_goals_full_of_markup_characters_keep_the_home_tab_and_closeout_with
 
 
 def test_no_shout_out_or_quote_for_people_who_left_with_deletion(bot: LocalBot) -> None:
-    cycle_id = in_cycle(bot)
-    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
+    cycle_id = closed_out(bot)
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
-    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
-    tom.submit(CLOSEOUT_TOM)
-    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
-    priya.submit(CLOSEOUT_PRIYA)
     tom.slash("/mentoring", "leave")
     tom.click(ids.A_LEAVE_DELETE)
     bot.settle()

@@ -356,7 +356,9 @@ def test_a_closeout_submitted_by_someone_outside_the_pair_is_refused(bot: LocalB
     assert [a.user_id for a in answers(bot, SurveyKind.CLOSEOUT)] == ["U0TOM"], "nothing stored for Amara"
 
 
-def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(bot: LocalBot) -> None:
+def closed_out(bot: LocalBot) -> int:
+    """`in_cycle`, and both partners have answered the close-out (Tom's words may be quoted, Priya opted in to
+    every credit); returns the cycle's id."""
     cycle_id = in_cycle(bot)
     send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
     tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
@@ -364,6 +366,12 @@ def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(
     tom.submit(CLOSEOUT_TOM)
     priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
     priya.submit(CLOSEOUT_PRIYA)
+    return cycle_id
+
+
+def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(bot: LocalBot) -> None:
+    cycle_id = closed_out(bot)
+    priya = bot.fake.user("U0PRIYA")
     assert surveys.send_celebrations(bot.services, cycle_id=cycle_id) == [], "not before the cycle closed"
     close(bot, cycle_id)
 
@@ -385,13 +393,7 @@ def test_celebrations_with_consent_thank_the_mentor_publicly_and_to_her_manager(
 
 def celebrated_at_night(bot: LocalBot) -> list[str]:
     """Priya opted in to a shout-out; the cycle settles at 21:00 UTC (02:30 for her in Kolkata)."""
-    cycle_id = in_cycle(bot)
-    send(bot, surveys.send_closeouts(bot.services, cycle_id=cycle_id))
-    tom, priya = bot.fake.user("U0TOM"), bot.fake.user("U0PRIYA")
-    tom.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0TOM", ids.A_CLOSEOUT_OPEN))
-    tom.submit(CLOSEOUT_TOM)
-    priya.click(ids.A_CLOSEOUT_OPEN, where=last_dm_with(bot, "U0PRIYA", ids.A_CLOSEOUT_OPEN))
-    priya.submit(CLOSEOUT_PRIYA)
+    cycle_id = closed_out(bot)
     close(bot, cycle_id)
     clock = bot.services.clock
     assert isinstance(clock, SimClock)
