@@ -81,23 +81,32 @@ def _private(text: str) -> ContextBlock:
 # --- the midpoint pulse ---
 
 
-def pulse_prompt(*, cycle_name: str, other_name: str, cycle_id: int, pairing_id: int) -> Rendered:
-    text = f"Halfway through {cycle_name}: how is it going with {other_name}?"
+def _survey_prompt(text: str, *, body: str, button: str, action_id: str, cycle_id: int, pairing_id: int) -> Rendered:
+    """A survey's DM: what it asks, the button that opens it, and who sees the answers."""
     blocks: list[Block] = [
-        section(f":hourglass_flowing_sand: {text} Two quick questions, and how confident you feel now."),
+        section(body),
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    text="Answer (1 minute)",
-                    action_id=ids.A_PULSE_OPEN,
-                    value=survey_value(cycle_id, pairing_id),
-                    style="primary",
+                    text=button, action_id=action_id, value=survey_value(cycle_id, pairing_id), style="primary"
                 )
             ]
         ),
         _private("Your answers are private. Program leads only see totals over three or more answers."),
     ]
     return text, _dicts(blocks)
+
+
+def pulse_prompt(*, cycle_name: str, other_name: str, cycle_id: int, pairing_id: int) -> Rendered:
+    text = f"Halfway through {cycle_name}: how is it going with {other_name}?"
+    return _survey_prompt(
+        text,
+        body=f":hourglass_flowing_sand: {text} Two quick questions, and how confident you feel now.",
+        button="Answer (1 minute)",
+        action_id=ids.A_PULSE_OPEN,
+        cycle_id=cycle_id,
+        pairing_id=pairing_id,
+    )
 
 
 def _radios(options: Mapping[str, str], chosen: str | None = None) -> RadioButtonsElement:
@@ -207,24 +216,15 @@ def help_alert(*, user_id: str, name: str, other_name: str, cycle_name: str, pai
 
 def closeout_prompt(*, cycle_name: str, other_name: str, cycle_id: int, pairing_id: int) -> Rendered:
     text = f"{cycle_name} is nearly over. How was it with {other_name}, and would you like to go on together?"
-    blocks: list[Block] = [
-        section(
-            f":checkered_flag: {text} A few questions (2 minutes); your answer decides whether your pair carries on "
-            "into the next cycle."
-        ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Answer the close-out",
-                    action_id=ids.A_CLOSEOUT_OPEN,
-                    value=survey_value(cycle_id, pairing_id),
-                    style="primary",
-                )
-            ]
-        ),
-        _private("Your answers are private. Program leads only see totals over three or more answers."),
-    ]
-    return text, _dicts(blocks)
+    return _survey_prompt(
+        text,
+        body=f":checkered_flag: {text} A few questions (2 minutes); your answer decides whether your pair carries on "
+        "into the next cycle.",
+        button="Answer the close-out",
+        action_id=ids.A_CLOSEOUT_OPEN,
+        cycle_id=cycle_id,
+        pairing_id=pairing_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -467,43 +467,49 @@ def cycle_thanks(
     return text
 
 
-def shout_out(
-    *, mentor_id: str, cycle_name: str, sessions: int, topics: Sequence[str], quote: str | None, mentee_name: str
-) -> Rendered:
+@dataclass(frozen=True)
+class Credit:
+    """What a mentor's public thanks and the note to their manager say: the same facts, told to different people.
+
+    `quote` is the mentee's words, only when they agreed to share them (`bot.domain.surveys.quotable`)."""
+
+    mentor_id: str
+    cycle_name: str
+    sessions: int
+    topics: Sequence[str]
+    quote: str | None
+    mentee_name: str
+
+    @property
+    def taught(self) -> str:
+        return f" on {_topics(self.topics)}" if self.topics else ""
+
+
+def shout_out(credit: Credit) -> Rendered:
     """For the program channel, with the mentor's consent. The mentee is named only with their own words, which
     they agreed to share."""
-    taught = f" on {_topics(topics)}" if topics else ""
-    text = f"A big thank-you to <@{mentor_id}>, reverse mentor in {cycle_name}!"
+    text = f"A big thank-you to <@{credit.mentor_id}>, reverse mentor in {credit.cycle_name}!"
     # In public, a count only flatters: a cycle with no logged sessions (they met, and did not log) says none.
-    held = f": {_sessions(sessions)} this cycle" if sessions else ""
-    body = f":tada: {text} They mentored a senior colleague{taught}{held}."
+    held = f": {_sessions(credit.sessions)} this cycle" if credit.sessions else ""
+    body = f":tada: {text} They mentored a senior colleague{credit.taught}{held}."
     blocks: list[Block] = [section(body)]
-    if quote:
-        blocks.append(section(f"> “{escape(quote)}”\n> — {escape(mentee_name)}"))
+    if credit.quote:
+        blocks.append(section(f"> “{escape(credit.quote)}”\n> — {escape(credit.mentee_name)}"))
     return text, _dicts(blocks)
 
 
-def manager_note(
-    *,
-    mentor_id: str,
-    cycle_name: str,
-    sessions: int,
-    topics: Sequence[str],
-    quote: str | None,
-    mentee_name: str,
-) -> Rendered:
+def manager_note(credit: Credit) -> Rendered:
     """A DM to the mentor's manager, with the mentor's consent; the mentee's words only as `shout_out`."""
-    taught = f" on {_topics(topics)}" if topics else ""
-    text = f"A note of appreciation from the reverse mentoring program, about <@{mentor_id}>"
+    text = f"A note of appreciation from the reverse mentoring program, about <@{credit.mentor_id}>"
     # As in the shout-out: a count only flatters, so a cycle with no logged sessions names none.
-    held = f": {_sessions(sessions)}," if sessions else ","
+    held = f": {_sessions(credit.sessions)}," if credit.sessions else ","
     body = (
-        f":sparkles: {text}. In {cycle_name}, they mentored a senior colleague{taught}{held} "
+        f":sparkles: {text}. In {credit.cycle_name}, they mentored a senior colleague{credit.taught}{held} "
         "sharing what they know with someone far more senior. That takes confidence and care, and we wanted you "
         "to know."
     )
     blocks: list[Block] = [section(body)]
-    if quote:
-        blocks.append(section(f"What {escape(mentee_name)} wrote:\n> “{escape(quote)}”"))
-    blocks.append(_private(f"<@{mentor_id}> asked us to send you this note."))
+    if credit.quote:
+        blocks.append(section(f"What {escape(credit.mentee_name)} wrote:\n> “{escape(credit.quote)}”"))
+    blocks.append(_private(f"<@{credit.mentor_id}> asked us to send you this note."))
     return text, _dicts(blocks)

@@ -478,16 +478,10 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
                     pairing_id=pairing.id,
                 )
             ]
+            credit = views.Credit(pairing.mentor_id, cycle.name, sessions, topics, quote, mentee_name)
             opted = answers.get((pairing.id, pairing.mentor_id))
             if opted is not None and opted.shout_out and channel:
-                text, blocks = views.shout_out(
-                    mentor_id=pairing.mentor_id,
-                    cycle_name=cycle.name,
-                    sessions=sessions,
-                    topics=topics,
-                    quote=quote,
-                    mentee_name=mentee_name,
-                )
+                text, blocks = views.shout_out(credit)
                 drafts.append(
                     Draft(
                         key=keys.shout_out(cycle_id, pairing.id),
@@ -499,14 +493,7 @@ def send_celebrations(services: Services, *, cycle_id: int) -> list[str]:
                     )
                 )
             if opted is not None and opted.manager_note and mentor.manager_id:
-                text, blocks = views.manager_note(
-                    mentor_id=pairing.mentor_id,
-                    cycle_name=cycle.name,
-                    sessions=sessions,
-                    topics=topics,
-                    quote=quote,
-                    mentee_name=mentee_name,
-                )
+                text, blocks = views.manager_note(credit)
                 drafts.append(
                     Draft(
                         key=keys.manager_note(cycle_id, pairing.id),

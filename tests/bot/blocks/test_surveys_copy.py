@@ -57,15 +57,19 @@ def test_problems_become_inline_errors_on_their_blocks() -> None:
 
 def test_recognition_names_the_mentee_only_beside_words_they_agreed_to_share() -> None:
     _, plain = views.shout_out(
-        mentor_id="U1", cycle_name="Spring", sessions=6, topics=["Generative AI"], quote=None, mentee_name="Tom"
+        views.Credit(
+            mentor_id="U1", cycle_name="Spring", sessions=6, topics=["Generative AI"], quote=None, mentee_name="Tom"
+        )
     )
     assert "Tom" not in str(plain) and "6 sessions" in str(plain) and "Generative AI" in str(plain)
     _, quoted = views.shout_out(
-        mentor_id="U1", cycle_name="Spring", sessions=1, topics=[], quote="Thank you!", mentee_name="Tom"
+        views.Credit(mentor_id="U1", cycle_name="Spring", sessions=1, topics=[], quote="Thank you!", mentee_name="Tom")
     )
     assert "Thank you!" in str(quoted) and "Tom" in str(quoted) and "1 session " in str(quoted)
     _, note = views.manager_note(
-        mentor_id="U1", cycle_name="Spring", sessions=3, topics=["A", "B", "C"], quote=None, mentee_name="Tom"
+        views.Credit(
+            mentor_id="U1", cycle_name="Spring", sessions=3, topics=["A", "B", "C"], quote=None, mentee_name="Tom"
+        )
     )
     assert "A, B and C" in str(note) and "Tom" not in str(note)
     thanks = views.cycle_thanks(
@@ -84,11 +88,13 @@ def test_the_mentors_thanks_reads_from_one_day_to_another() -> None:
 
 def test_a_managers_note_names_no_session_count_of_zero() -> None:
     _, note = views.manager_note(
-        mentor_id="U1", cycle_name="Spring", sessions=0, topics=["Generative AI"], quote=None, mentee_name="Tom"
+        views.Credit(
+            mentor_id="U1", cycle_name="Spring", sessions=0, topics=["Generative AI"], quote=None, mentee_name="Tom"
+        )
     )
     assert "0 sessions" not in str(note) and "Generative AI" in str(note)
     _, note = views.manager_note(
-        mentor_id="U1", cycle_name="Spring", sessions=4, topics=[], quote=None, mentee_name="Tom"
+        views.Credit(mentor_id="U1", cycle_name="Spring", sessions=4, topics=[], quote=None, mentee_name="Tom")
     )
     assert "4 sessions" in str(note)
 
