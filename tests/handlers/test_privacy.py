@@ -4,7 +4,7 @@ a copy of one's own data, and check-in answers that stay private unless the pers
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,9 +22,8 @@ from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import CheckIn, Goal, OutboxMessage, OutboxRecipient, Pairing
 from tests.scan import occurrences, text_columns
-from tests.support import MENTOR_ANSWERS, join, stored
+from tests.support import MENTOR_ANSWERS, MONDAY, join, stored
 
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TOM = "U0TOM"
 
 MENTEE: dict[str, Any] = {

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -12,33 +10,23 @@ from sqlmodel import select
 from bot.blocks import ids
 from bot.domain.cycles import CycleStatus, PairOutcome
 from bot.sandbox.clock import SimClock
-from bot.sandbox.local import LocalBot, local_bot
-from bot.sandbox.roster import LEAD, LEADS_CHANNEL, PEOPLE
+from bot.sandbox.local import LocalBot
+from bot.sandbox.roster import LEAD
 from bot.usecases.sessions import record_session
 from scheduler import run_due_jobs
 from storage.db import session_scope
 from storage.models import Cycle, OutboxMessage, Pairing, PairingCycle, PairingStatus
-from tests.support import seed
+from tests.support import MONDAY, seed
 
-# A Monday, 10:00 UTC: 15:30 for Priya in Kolkata, inside her working day, so her thank-yous go straight out.
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+# MONDAY is 10:00 UTC: 15:30 for Priya in Kolkata, inside her working day, so her thank-yous go straight out.
 TODAY = MONDAY.date()
 
 
 @pytest.fixture
-def timed(tmp_path: Path, transport: str) -> Iterator[LocalBot]:
-    with local_bot(
-        database_url=f"sqlite:///{tmp_path / 'r.db'}",
-        users=PEOPLE,
-        channels=[LEADS_CHANNEL],
-        leads=[LEAD],
-        leads_channel=LEADS_CHANNEL.id,
-        clock=SimClock(MONDAY),
-        mode=transport,
-    ) as bot:
-        yield bot
-        bot.settle()
-        assert bot.fake.violations == []
+def timed(timed: tuple[LocalBot, SimClock]) -> LocalBot:
+    """The shared clocked bot (`tests/conftest.py`); these tests move its clock through `bot.services.clock`."""
+    bot, _ = timed
+    return bot
 
 
 def matched(bot: LocalBot) -> None:

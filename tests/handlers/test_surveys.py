@@ -33,9 +33,8 @@ from storage.models import (
     Participant,
     SurveyAnswer,
 )
-from tests.support import seed
+from tests.support import MONDAY, seed
 
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 15:30 in Kolkata, 11:00 in Berlin and Rome
 KUDOS = FakeChannel(id="C0KUDOS", name="kudos", members=["U0HANA", "U0PRIYA", "U0SOFIA"])
 
 
@@ -47,7 +46,7 @@ def _bot(tmp_path: Path, transport: str, celebration: bool) -> Iterator[LocalBot
         leads=[LEAD],
         leads_channel=LEADS_CHANNEL.id,
         celebration_channel=KUDOS.id if celebration else None,
-        clock=SimClock(MONDAY),
+        clock=SimClock(MONDAY),  # 15:30 in Kolkata, 11:00 in Berlin and Rome
         mode=transport,
     ) as bot:
         yield bot
